@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { AGENT_NAME_PATTERN, type AgentConfig } from './types.js';
+
+/**
+ * Reads agent configurations from a JSON file (`AGENTS_FILE`): an array of agent objects.
+ * The file is the operator's, so every problem is reported with the entry and field at fault.
+ */
+export async function readAgentConfigFile(path: string): Promise<AgentConfig[]> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read AGENTS_FILE ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`AGENTS_FILE ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseAgentConfigs(parsed, `AGENTS_FILE ${path}`);
+}
+
+export function parseAgentConfigs(value: unknown, source: string): AgentConfig[] {
+  if (!Array.isArray(value)) throw new Error(`${source}: expected an array of agents`);
+  const seen = new Set<string>();
+  return value.map((entry: unknown, index) => {
+    const where = `${source}[${index}]`;
+    if (typeof entry !== 'object' || entry === null)
+      throw new Error(`${where}: expected an object`);
+    const agent = entry as Record<string, unknown>;
+    if (typeof agent.name !== 'string' || !AGENT_NAME_PATTERN.test(agent.name)) {
+      throw new Error(`${where}.name: expected lowercase letters, digits and dashes`);
+    }
+    if (seen.has(agent.name)) throw new Error(`${where}.name: duplicate agent "${agent.name}"`);
+    seen.add(agent.name);
+    if (agent.kind !== 'command') throw new Error(`${where}.kind: only "command" is supported`);
+    if (
+      !Array.isArray(agent.command) ||
+      agent.command.length === 0 ||
+      !agent.command.every((part) => typeof part === 'string')
+    ) {
+      throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
+    }
+    return agent as unknown as AgentConfig;
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The activity surface the workflows call, as types only. Workflows import from here with
+ * `import type`, so nothing with side effects ever reaches the workflow bundle.
+ */
+import type { SessionStatus } from '@orchestrator/workflows/types';
+
+export interface PrepareWorkspaceInput {
+  sessionId: string;
+  repository: string;
+}
+
+export interface PrepareWorkspaceResult {
+  /** Absolute path of the session's own checkout. */
+  path: string;
+  /** The branch the session works on (`session/<id>`). */
+  branch: string;
+  /** HEAD when the workspace was prepared (null for an empty repository). */
+  baseSha: string | null;
+}
+
+export interface AgentStepInput {
+  sessionId: string;
+  agent: string;
+  goal: string;
+  workspace: string;
+  /** 1-based step number inside the session, used in commit messages and logs. */
+  step: number;
+}
+
+export interface AgentStepResult {
+  exitCode: number;
+  /** A one-line human summary (last output lines, or the agent's own summary). */
+  summary: string;
+  commitSha: string | null;
+  changed: boolean;
+  /** Number of log lines the step produced. */
+  lines: number;
+  durationMs: number;
+}
+
+export interface PublishStatusInput {
+  sessionId: string;
+  status: SessionStatus;
+  detail?: string;
+}
+
+/** Error types the workflow must not retry (ApplicationFailure.type). */
+export const NON_RETRYABLE_AGENT_ERRORS = [
+  'AgentExitError',
+  'AgentConfigError',
+  'WorkspaceError',
+] as const;
+
+/** The activities as the workflow sees them. */
+export interface OrchestratorActivities {
+  prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
+  publishStatus(input: PublishStatusInput): Promise<void>;
+}
+export interface AgentActivities {
+  runAgentStep(input: AgentStepInput): Promise<AgentStepResult>;
+}

@@ -1,0 +1,124 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../db/connect.js';
+import { createLogArchive, type LogArchive } from '../db/log-archive.js';
+import { migrate } from '../db/migrations/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../testing/services.js';
+import { waitFor } from '../testing/processes.js';
+import { createLogWriter } from './log-writer.js';
+import { createMemoryLogBus } from './memory-bus.js';
+import type { LogBus } from './types.js';
+
+let testDb: TestDatabase;
+let database: OpenedDatabase;
+let archive: LogArchive;
+const silent = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase({ databaseUrl: testDb.url });
+  await migrate(database.db);
+  archive = createLogArchive(database.db);
+});
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+let counter = 0;
+const session = () => `writer${Date.now().toString(36)}${counter++}`;
+
+describe('log writer', () => {
+  it('ships lines in order, in batches, to the bus and then the archive under the same ids', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    const appends: number[] = [];
+    const counting: LogBus = {
+      ...bus,
+      append: (id, entries) => {
+        appends.push(entries.length);
+        return bus.append(id, entries);
+      },
+    };
+    const writer = createLogWriter({ bus: counting, archive, sessionId });
+    for (let i = 0; i < 450; i += 1) writer.write(i % 3 === 0 ? 'stderr' : 'stdout', `line ${i}`);
+    await writer.flush();
+
+    const onBus = await bus.read(sessionId);
+    expect(onBus.map((e) => (e.kind === 'log' ? e.line : ''))).toEqual(
+      Array.from({ length: 450 }, (_, i) => `line ${i}`),
+    );
+    expect(appends).toEqual([200, 200, 50]);
+    const archived = await archive.list(sessionId, { limit: 1000 });
+    expect(archived.map((l) => l.id)).toEqual(onBus.map((e) => e.id));
+    expect(archived[0]).toMatchObject({ stream: 'stderr', line: 'line 0' });
+    expect(writer.stats()).toEqual({ written: 450, lostOnBus: 0, lostInArchive: 0 });
+  });
+
+  it('flushes a quiet writer on its own after about 100 ms', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    const writer = createLogWriter({ bus, archive, sessionId });
+    writer.write('system', 'alone');
+    expect(await bus.read(sessionId)).toEqual([]);
+    await waitFor(async () => (await bus.read(sessionId)).length === 1, 2000, 'the timed flush');
+    await writer.flush();
+    expect(await archive.list(sessionId, { limit: 10 })).toHaveLength(1);
+  });
+
+  it('truncates very long lines with a marker instead of dropping them', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    const writer = createLogWriter({ bus, archive, sessionId });
+    writer.write('stdout', 'y'.repeat(20_000));
+    await writer.flush();
+    const [archived] = await archive.list(sessionId, { limit: 10 });
+    expect(archived?.line).toMatch(/^y{16384} … \[truncated 3616 characters\]$/);
+  });
+
+  it('retries a failing bus and keeps order', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    let failures = 2;
+    const flaky: LogBus = {
+      ...bus,
+      append: async (id, entries) => {
+        if (failures-- > 0) throw new Error('connection reset');
+        return bus.append(id, entries);
+      },
+    };
+    const writer = createLogWriter({ bus: flaky, archive, sessionId, logger: silent });
+    writer.write('stdout', 'a');
+    writer.write('stdout', 'b');
+    await writer.flush();
+    expect((await bus.read(sessionId)).map((e) => (e.kind === 'log' ? e.line : ''))).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(await archive.list(sessionId, { limit: 10 })).toHaveLength(2);
+  });
+
+  it('reports lines the archive would not take, without failing the writer', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    const errors: unknown[] = [];
+    const broken: LogArchive = {
+      ...archive,
+      insert: async () => {
+        throw new Error('database is down');
+      },
+    };
+    const writer = createLogWriter({
+      bus,
+      archive: broken,
+      sessionId,
+      attempts: 2,
+      logger: { warn: () => {}, error: (details: unknown) => errors.push(details) } as never,
+    });
+    writer.write('stdout', 'still live');
+    await writer.flush();
+    expect(await bus.read(sessionId)).toHaveLength(1);
+    expect(writer.stats()).toMatchObject({ written: 1, lostInArchive: 1, lostOnBus: 0 });
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * The log bus on Redis Streams: one stream per session (`<prefix>:logs:<sessionId>`), so a
+ * reader anywhere (another gateway replica, a reconnecting browser) resumes from the last id it
+ * saw. Writers XADD in MULTI blocks so one batch stays contiguous and ordered; readers XRANGE
+ * with an exclusive start; subscribers XREAD BLOCK on their own connection, because a blocking
+ * read would stall every other command queued on a shared one.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { isEntryId } from './entry-id.js';
+import type { BusEntry, BusEntryInput, LogBus, LogStream, ReadOptions } from './types.js';
+import type { SessionStatus } from '@orchestrator/workflows/types';
+
+export const DEFAULT_STREAM_MAX_LENGTH = 200_000;
+
+export interface RedisLogBusOptions {
+  url: string;
+  /** Prefix of every key, so deployments or test runs can share one Redis. */
+  keyPrefix?: string;
+  /** Approximate cap per session stream (`XADD MAXLEN ~`). */
+  maxLength?: number;
+  /** How long one XREAD blocks; bounds how long an unsubscribed loop can linger. */
+  blockMs?: number;
+  /** CLIENT SETNAME of subscriber connections, to spot them in `CLIENT LIST`. */
+  subscriberConnectionName?: string;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+}
+
+export interface RedisLogBus extends LogBus {
+  /** The stream key of a session (for operators and tests). */
+  streamKey(sessionId: string): string;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
+  const keyPrefix = options.keyPrefix ?? 'io';
+  const maxLength = String(options.maxLength ?? DEFAULT_STREAM_MAX_LENGTH);
+  const blockMs = options.blockMs ?? 1_000;
+  const subscriberConnectionName = options.subscriberConnectionName ?? 'io-log-subscriber';
+  const logger = options.logger;
+  const redis = new Redis(options.url, { connectionName: 'io-log-bus' });
+  // Without a listener ioredis prints every reconnect failure; route them to our logger.
+  redis.on('error', (error: Error) =>
+    logger?.warn({ err: error }, 'redis log bus connection error'),
+  );
+  const stops = new Set<() => void>();
+
+  const streamKey = (sessionId: string) => `${keyPrefix}:logs:${sessionId}`;
+
+  return {
+    streamKey,
+
+    async append(sessionId: string, entries: BusEntryInput[]): Promise<string[]> {
+      if (entries.length === 0) return [];
+      const key = streamKey(sessionId);
+      const multi = redis.multi();
+      for (const entry of entries) {
+        multi.xadd(key, 'MAXLEN', '~', maxLength, '*', ...encodeFields(entry));
+      }
+      const results = await multi.exec();
+      if (!results) throw new Error(`Redis aborted the log append transaction for ${key}`);
+      return results.map(([error, id]) => {
+        if (error) throw error;
+        return String(id);
+      });
+    },
+
+    async read(sessionId: string, readOptions: ReadOptions = {}): Promise<BusEntry[]> {
+      const start = readOptions.after === undefined ? '-' : `(${checkedId(readOptions.after)}`;
+      const items =
+        readOptions.limit === undefined
+          ? await redis.xrange(streamKey(sessionId), start, '+')
+          : await redis.xrange(streamKey(sessionId), start, '+', 'COUNT', readOptions.limit);
+      return decodeItems(sessionId, items, logger);
+    },
+
+    subscribe(sessionId, after, onEntry) {
+      const key = streamKey(sessionId);
+      // XREAD returns entries strictly after the given id, so one loop serves the backlog and
+      // then the live tail; the cursor moves only past delivered entries: no gap, no repeat.
+      let cursor = after === undefined ? '0-0' : checkedId(after);
+      let active = true;
+      const connection = redis.duplicate({
+        connectionName: subscriberConnectionName,
+        // A blocked read must not be failed by the offline queue's retry limit; the loop
+        // below handles errors itself.
+        maxRetriesPerRequest: null,
+      });
+      connection.on('error', (error: Error) => {
+        if (active) logger?.warn({ err: error, key }, 'redis log subscriber connection error');
+      });
+      const stop = () => {
+        if (!active) return;
+        active = false;
+        stops.delete(stop);
+        // Disconnecting fails the pending XREAD at once, so the loop ends without waiting for
+        // the block to time out, and the connection is released.
+        connection.disconnect();
+      };
+      stops.add(stop);
+
+      void (async () => {
+        let retryMs = RETRY_MIN_MS;
+        while (active) {
+          try {
+            const reply = await connection.xread(
+              'COUNT',
+              1000,
+              'BLOCK',
+              blockMs,
+              'STREAMS',
+              key,
+              cursor,
+            );
+            retryMs = RETRY_MIN_MS;
+            for (const [, items] of reply ?? []) {
+              for (const entry of decodeItems(sessionId, items, logger)) {
+                if (!active) return;
+                cursor = entry.id;
+                try {
+                  onEntry(entry);
+                } catch (error) {
+                  logger?.error({ err: error, key }, 'log bus subscriber failed');
+                }
+              }
+            }
+          } catch (error) {
+            if (!active) return;
+            logger?.warn({ err: error, key, retryMs }, 'reading the log stream failed; retrying');
+            await new Promise((resolve) => setTimeout(resolve, retryMs));
+            retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+          }
+        }
+      })();
+      return stop;
+    },
+
+    async ping(): Promise<void> {
+      await redis.ping();
+    },
+
+    async close(): Promise<void> {
+      for (const stop of [...stops]) stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function checkedId(id: string): string {
+  if (!isEntryId(id)) {
+    throw new TypeError(`Invalid log entry id "${id}": expected "<milliseconds>-<sequence>"`);
+  }
+  return id;
+}
+
+/** Flat field list as stored in the stream: kind, then what that kind carries, then ts. */
+function encodeFields(entry: BusEntryInput): string[] {
+  if (entry.kind === 'log') {
+    return ['kind', 'log', 'stream', entry.stream, 'line', entry.line, 'ts', String(entry.ts)];
+  }
+  const fields = ['kind', 'status', 'status', entry.status, 'ts', String(entry.ts)];
+  if (entry.detail !== undefined) fields.push('detail', entry.detail);
+  return fields;
+}
+
+function decodeItems(
+  sessionId: string,
+  items: [id: string, fields: string[]][],
+  logger: Pick<Logger, 'warn'> | undefined,
+): BusEntry[] {
+  const entries: BusEntry[] = [];
+  for (const [id, flat] of items) {
+    const fields = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+    const ts = Number(fields.get('ts'));
+    const kind = fields.get('kind');
+    if (kind === 'log') {
+      const stream = fields.get('stream') as LogStream;
+      entries.push({ id, sessionId, kind, stream, line: fields.get('line') ?? '', ts });
+    } else if (kind === 'status') {
+      const status = fields.get('status') as SessionStatus;
+      const detail = fields.get('detail');
+      entries.push({
+        id,
+        sessionId,
+        kind,
+        status,
+        ts,
+        ...(detail === undefined ? {} : { detail }),
+      });
+    } else {
+      // Written by something else (or a newer version): skip it rather than break readers.
+      logger?.warn({ id, sessionId, kind }, 'skipping a log stream entry of unknown kind');
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,21 @@
+import { Context } from '@temporalio/activity';
+import type { PrepareWorkspaceInput, PrepareWorkspaceResult } from '../contracts.js';
+import { prepareWorkspace, type WorkspaceSettings } from './prepare.js';
+
+/**
+ * The `prepareWorkspace` activity. Cloning a large repository takes a while: it heartbeats
+ * meanwhile, so a heartbeat timeout detects a dead worker without cutting a slow clone short.
+ */
+export function createPrepareWorkspace(settings: WorkspaceSettings, heartbeatIntervalMs = 5_000) {
+  return async function prepareWorkspaceActivity(
+    input: PrepareWorkspaceInput,
+  ): Promise<PrepareWorkspaceResult> {
+    const context = Context.current();
+    const heartbeats = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
+    try {
+      return await prepareWorkspace(input, settings);
+    } finally {
+      clearInterval(heartbeats);
+    }
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * Sessions as the gateway sees them: Temporal workflows of type `session`, read through
+ * visibility (lists), describe (one session) and the `state` query (checkpoints).
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import {
+  isGrpcServiceError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
+import {
+  AgentNameKey,
+  ORCHESTRATOR_TASK_QUEUE,
+  RepositoryKey,
+  SessionStatusKey,
+  sessionWorkflowId,
+  stateQuery,
+  type SessionInput,
+  type SessionMemo,
+  type SessionOptions,
+  type SessionState,
+  type SessionStatus,
+} from '@orchestrator/workflows/client';
+import { badRequest, conflict, notFound } from '../problem.js';
+import type { CreateSessionBody, SessionDetail, SessionSummary } from '../schemas.js';
+import { newSessionId, sessionIdFromWorkflowId } from './ids.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { deriveStatus, isClosed, statusQuery } from './status.js';
+
+export interface SessionServiceOptions {
+  client: Client;
+  namespace: string;
+  /** Base URL of Temporal Web, for links; null when there is none. */
+  temporalWebUrl: string | null;
+  sessionOptions: SessionOptions;
+  /** How long a `state` query may take before the detail is served without checkpoints. */
+  queryTimeoutMs?: number;
+}
+
+type Info = Omit<WorkflowExecutionInfo, 'raw'>;
+
+const RETRYABLE: SessionStatus[] = ['failed', 'cancelled'];
+
+export class SessionService {
+  constructor(private readonly options: SessionServiceOptions) {}
+
+  private get client(): Client {
+    return this.options.client;
+  }
+
+  temporalUrl(workflowId: string, runId?: string): string | null {
+    const base = this.options.temporalWebUrl;
+    if (!base) return null;
+    const ns = encodeURIComponent(this.options.namespace);
+    const path = `${base}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}`;
+    return runId ? `${path}/${runId}/history` : path;
+  }
+
+  async start(body: CreateSessionBody): Promise<SessionDetail> {
+    const sessionId = newSessionId();
+    return this.startRun(sessionId, body);
+  }
+
+  private async startRun(sessionId: string, memo: SessionMemo): Promise<SessionDetail> {
+    const workflowId = sessionWorkflowId(sessionId);
+    const input: SessionInput = { sessionId, ...memo, options: this.options.sessionOptions };
+    const handle = await this.client.workflow.start('session', {
+      taskQueue: ORCHESTRATOR_TASK_QUEUE,
+      workflowId,
+      args: [input],
+      memo: { ...memo },
+      typedSearchAttributes: [
+        { key: SessionStatusKey, value: 'pending' },
+        { key: AgentNameKey, value: memo.agent },
+        { key: RepositoryKey, value: memo.repository },
+      ],
+    });
+    const now = new Date().toISOString();
+    return {
+      id: sessionId,
+      ...memo,
+      status: 'pending',
+      startedAt: now,
+      closedAt: null,
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      temporalUrl: this.temporalUrl(workflowId, handle.firstExecutionRunId),
+      checkpoints: [],
+      error: null,
+    };
+  }
+
+  async list(params: {
+    status?: SessionStatus | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  }): Promise<{ items: SessionSummary[]; nextCursor: string | null }> {
+    const clauses = [`WorkflowType = 'session'`];
+    if (params.status) clauses.push(statusQuery(params.status));
+    const badCursor = () =>
+      badRequest('The cursor is not valid for this list (or has expired).', [
+        {
+          path: 'query.cursor',
+          message: 'Use nextCursor from a previous page with the same filter',
+        },
+      ]);
+    let nextPageToken: Uint8Array | undefined;
+    if (params.cursor) {
+      nextPageToken = decodeCursor(params.cursor, params.status) ?? undefined;
+      if (!nextPageToken) throw badCursor();
+    }
+    let response;
+    try {
+      response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.options.namespace,
+        query: clauses.join(' AND '),
+        pageSize: params.limit,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+    } catch (error) {
+      // Visibility answers a token it cannot decode with INVALID_ARGUMENT or UNKNOWN.
+      const rejected =
+        isGrpcServiceError(error) &&
+        (error.code === grpcStatus.INVALID_ARGUMENT || error.code === grpcStatus.UNKNOWN);
+      if (nextPageToken && rejected) throw badCursor();
+      throw error;
+    }
+    const infos = await Promise.all(
+      (response.executions ?? []).map((raw) =>
+        executionInfoFromRaw(
+          raw,
+          this.client.options.loadedDataConverter,
+          raw,
+          this.options.namespace,
+        ),
+      ),
+    );
+    const latest = await this.keepLatestRuns(infos as Info[]);
+    const token = response.nextPageToken;
+    return {
+      items: latest.map((info) => this.summary(info)),
+      nextCursor: token && token.length > 0 ? encodeCursor(params.status, token) : null,
+    };
+  }
+
+  /**
+   * A retried session has several runs under one workflow id, and visibility lists each.
+   * Only failed/cancelled runs can have been superseded, so only those are checked against the
+   * latest run (newest first within a page also drops the older duplicates).
+   */
+  private async keepLatestRuns(infos: Info[]): Promise<Info[]> {
+    const seen = new Set<string>();
+    const unique = infos.filter((info) => {
+      if (seen.has(info.workflowId)) return false;
+      seen.add(info.workflowId);
+      return true;
+    });
+    const checks = await Promise.all(
+      unique.map(async (info) => {
+        if (!RETRYABLE.includes(deriveStatus(info))) return true;
+        try {
+          const current = await this.client.workflow.getHandle(info.workflowId).describe();
+          return current.runId === info.runId;
+        } catch {
+          return true;
+        }
+      }),
+    );
+    return unique.filter((_, index) => checks[index]);
+  }
+
+  private summary(info: Info): SessionSummary {
+    const memo = (info.memo ?? {}) as Partial<SessionMemo>;
+    return {
+      id: sessionIdFromWorkflowId(info.workflowId),
+      title: memo.title ?? info.workflowId,
+      agent: memo.agent ?? String(info.typedSearchAttributes.get(AgentNameKey) ?? ''),
+      repository: memo.repository ?? String(info.typedSearchAttributes.get(RepositoryKey) ?? ''),
+      status: deriveStatus(info),
+      startedAt: info.startTime.toISOString(),
+      closedAt: info.closeTime ? info.closeTime.toISOString() : null,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      temporalUrl: this.temporalUrl(info.workflowId, info.runId),
+    };
+  }
+
+  /** The latest run of a session, or a 404 problem. */
+  async describe(sessionId: string): Promise<Info> {
+    try {
+      const info = await this.client.workflow.getHandle(sessionWorkflowId(sessionId)).describe();
+      if (info.type !== 'session') throw notFound(`No session with id "${sessionId}".`);
+      return info;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        throw notFound(`No session with id "${sessionId}".`);
+      }
+      throw error;
+    }
+  }
+
+  async get(sessionId: string): Promise<SessionDetail> {
+    const info = await this.describe(sessionId);
+    const memo = (info.memo ?? {}) as Partial<SessionMemo>;
+    const state = await this.queryState(info);
+    return {
+      ...this.summary(info),
+      goal: memo.goal ?? '',
+      checkpoints: state?.checkpoints ?? [],
+      error: state?.error ?? null,
+    };
+  }
+
+  /** The `state` query, bounded in time: a detail page must not hang when no worker runs. */
+  private async queryState(info: Info): Promise<SessionState | null> {
+    const timeout = this.options.queryTimeoutMs ?? 3000;
+    try {
+      return await this.client.withDeadline(Date.now() + timeout, () =>
+        this.client.workflow.getHandle(info.workflowId, info.runId).query(stateQuery),
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  async stop(sessionId: string, force: boolean): Promise<{ id: string; status: SessionStatus }> {
+    const info = await this.describe(sessionId);
+    if (isClosed(info)) {
+      throw conflict(
+        `Session "${sessionId}" is already ${deriveStatus(info)}; only pending or running sessions can be stopped.`,
+      );
+    }
+    const handle = this.client.workflow.getHandle(info.workflowId, info.runId);
+    if (force) {
+      await handle.terminate('Force stop requested through the gateway');
+      return { id: sessionId, status: 'cancelled' };
+    }
+    await handle.cancel();
+    return { id: sessionId, status: deriveStatus(info) };
+  }
+
+  async retry(sessionId: string): Promise<SessionDetail> {
+    const info = await this.describe(sessionId);
+    const status = deriveStatus(info);
+    if (!isClosed(info) || !RETRYABLE.includes(status)) {
+      throw conflict(
+        `Session "${sessionId}" is ${status}; only failed or cancelled sessions can be retried.`,
+      );
+    }
+    const memo = info.memo as SessionMemo | undefined;
+    if (!memo?.goal) {
+      throw conflict(`Session "${sessionId}" has no recorded input to run again.`);
+    }
+    const { title, goal, repository, agent } = memo;
+    return this.startRun(sessionId, { title, goal, repository, agent });
+  }
+}

@@ -1,0 +1,10 @@
+export { TEMPORAL_CLI_VERSION } from './version.js';
+export { temporalCliCacheDir } from './cache-dir.js';
+export { provisionTemporalCli, TemporalCliNotFoundError, type TemporalCli } from './provision.js';
+export { startDevServer, type DevServer, type DevServerOptions } from './dev-server.js';
+export {
+  devServerArgs,
+  dynamicConfigArgs,
+  searchAttributeArgs,
+  DEV_SERVER_DYNAMIC_CONFIG,
+} from './dev-server-args.js';

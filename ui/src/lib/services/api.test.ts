@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiClient, buildPath } from './api';
+import { ApiError } from './problem';
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+function fakeFetch(respond: (call: Call) => Response) {
+  const calls: Call[] = [];
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const call: Call = {
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: (init?.headers ?? {}) as Record<string, string>,
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    calls.push(call);
+    return respond(call);
+  });
+  return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
+}
+
+function json(body: unknown, status = 200, type = 'application/json'): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+}
+
+describe('buildPath', () => {
+  it('leaves out empty parameters and encodes the rest', () => {
+    expect(buildPath('/api/sessions')).toBe('/api/sessions');
+    expect(buildPath('/api/sessions', { status: null, cursor: undefined, limit: 25 })).toBe(
+      '/api/sessions?limit=25',
+    );
+    expect(buildPath('/api/sessions', { cursor: 'a+b/c=', status: 'running' })).toBe(
+      '/api/sessions?cursor=a%2Bb%2Fc%3D&status=running',
+    );
+  });
+});
+
+describe('ApiClient', () => {
+  it('lists sessions with filter, cursor and limit', async () => {
+    const { fetch, calls } = fakeFetch(() => json({ items: [], nextCursor: null }));
+    const api = new ApiClient({ fetch });
+    await expect(api.listSessions({ status: 'failed', cursor: 'abc', limit: 10 })).resolves.toEqual(
+      { items: [], nextCursor: null },
+    );
+    expect(calls[0]?.url).toBe('/api/sessions?status=failed&cursor=abc&limit=10');
+    expect(calls[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('sends the token as a bearer header and JSON bodies', async () => {
+    const { fetch, calls } = fakeFetch(() => json({ id: 's1' }, 201));
+    const api = new ApiClient({ fetch, getToken: () => 'secret' });
+    await api.createSession({ title: 't', goal: 'g', repository: 'r', agent: 'a' });
+    expect(calls[0]).toMatchObject({
+      url: '/api/sessions',
+      method: 'POST',
+      headers: { authorization: 'Bearer secret', 'content-type': 'application/json' },
+      body: { title: 't', goal: 'g', repository: 'r', agent: 'a' },
+    });
+  });
+
+  it('builds the action and log URLs', async () => {
+    const { fetch, calls } = fakeFetch(() => json({ id: 'a/b', status: 'running' }, 202));
+    const api = new ApiClient({ fetch });
+    await api.stopSession('a/b');
+    await api.stopSession('a/b', { force: true });
+    await api.retrySession('s1');
+    await api.getLogs('s1', { after: '12-0', limit: 500 });
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'POST /api/sessions/a%2Fb/stop',
+      'POST /api/sessions/a%2Fb/stop?force=true',
+      'POST /api/sessions/s1/retry',
+      'GET /api/sessions/s1/logs?after=12-0&limit=500',
+    ]);
+  });
+
+  it('throws problem details as ApiError and reports 401', async () => {
+    const onUnauthorized = vi.fn();
+    const { fetch } = fakeFetch(() =>
+      json(
+        { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Missing token' },
+        401,
+        'application/problem+json',
+      ),
+    );
+    const api = new ApiClient({ fetch, onUnauthorized });
+    const error = await api.getConfig().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).problem.detail).toBe('Missing token');
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not report 401 for other failures', async () => {
+    const onUnauthorized = vi.fn();
+    const { fetch } = fakeFetch(() =>
+      json({ title: 'Conflict', status: 409 }, 409, 'application/problem+json'),
+    );
+    const api = new ApiClient({ fetch, onUnauthorized });
+    await expect(api.retrySession('s1')).rejects.toMatchObject({ status: 409 });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('turns a network failure into a problem that says what to do', async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError('fetch failed');
+    }) as unknown as typeof globalThis.fetch;
+    const api = new ApiClient({ fetch });
+    await expect(api.listAgents()).rejects.toMatchObject({
+      status: 0,
+      problem: { title: 'Cannot reach the gateway' },
+    });
+  });
+
+  it('rethrows an abort as is', async () => {
+    const controller = new AbortController();
+    const fetch = vi.fn(async () => {
+      controller.abort();
+      throw new DOMException('aborted', 'AbortError');
+    }) as unknown as typeof globalThis.fetch;
+    const api = new ApiClient({ fetch });
+    await expect(api.getSession('s1', controller.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+
+  it('explains a response that is not JSON (the console served instead of the API)', async () => {
+    const { fetch } = fakeFetch(
+      () =>
+        new Response('<!doctype html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+    );
+    const api = new ApiClient({ fetch });
+    await expect(api.getConfig()).rejects.toMatchObject({
+      problem: { title: 'Unreadable response' },
+    });
+  });
+});

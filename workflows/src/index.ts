@@ -1,0 +1,2 @@
+/** What the worker bundles: every workflow type, by its registered name. */
+export { session } from './session.js';
