@@ -58,6 +58,21 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+/** Polls the gateway's /healthz until it answers (a child process takes a moment to listen). */
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    const ok = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The gateway did not answer on ${url}/healthz within ${timeoutMs / 1000} s.`);
+}
+
 try {
   const settings = readStorageSettings();
   await mkdir(settings.dataDir, { recursive: true });
@@ -124,6 +139,7 @@ try {
     spawn('worker', 'worker/src/main.ts');
     spawn('gateway', 'gateway/src/main.ts');
     consoleUrl = `http://${gatewayConfig.host}:${gatewayConfig.port}`;
+    await waitForHealth(consoleUrl, 60_000);
     say('worker and gateway started as separate processes (DATABASE_URL and REDIS_URL are set)');
   } else {
     stops.push(() => storage.close());
