@@ -45,7 +45,7 @@ export class SessionView {
 
   /** Loads everything and follows the session live; returns the function that stops it. */
   start(options: { pollMs?: number } = {}): () => void {
-    const pollMs = options.pollMs ?? 5000;
+    const pollMs = options.pollMs ?? 2000;
     let unsubscribe: (() => void) | null = null;
     void this.reload().then(async () => {
       if (this.#stopped || this.notFound) return;
@@ -56,7 +56,9 @@ export class SessionView {
     // Checkpoints are not pushed over the WebSocket: read the detail again while it is open.
     const timer = setInterval(() => {
       if (typeof document !== 'undefined' && document.hidden) return;
-      if (this.status && isTerminal(this.status)) return;
+      // A terminal status is pushed just before the workflow closes: keep reading until the
+      // detail shows it closed (closedAt set), then stop.
+      if (this.status && isTerminal(this.status) && this.session?.closedAt) return;
       void this.reload();
     }, pollMs);
     return () => {

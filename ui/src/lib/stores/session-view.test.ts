@@ -108,6 +108,26 @@ describe('SessionView', () => {
     stop();
   });
 
+  it('keeps reading after a terminal status until the detail shows the session closed', async () => {
+    fake.api.getLogs.mockResolvedValue({ items: [], nextAfter: null });
+    const view = new SessionView('s1');
+    const stop = view.start({ pollMs: 20 });
+    await vi.waitFor(() => expect(fake.sockets).toHaveLength(1));
+    socket().open();
+    // The push arrives while the workflow is still closing: the first read has no closedAt.
+    fake.api.getSession.mockResolvedValue(detail({ status: 'completed' }));
+    socket().receive({ type: 'status', sessionId: 's1', id: '4-0', status: 'completed' });
+    await vi.waitFor(() => expect(fake.api.getSession.mock.calls.length).toBeGreaterThan(3));
+    fake.api.getSession.mockResolvedValue(
+      detail({ status: 'completed', closedAt: '2025-01-01T00:01:00Z' }),
+    );
+    await vi.waitFor(() => expect(view.session?.closedAt).toBe('2025-01-01T00:01:00Z'));
+    const calls = fake.api.getSession.mock.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.api.getSession.mock.calls.length).toBe(calls);
+    stop();
+  });
+
   it('prefers the live status over a lagging detail read', async () => {
     fake.api.getLogs.mockResolvedValue({ items: [], nextAfter: null });
     fake.api.getSession.mockResolvedValue(detail({ status: 'pending' }));
