@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // tests in tests/ that run real Temporal, Postgres, Redis, HTTP, WebSocket and Chromium.
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       {
         test: {
