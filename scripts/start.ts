@@ -19,9 +19,14 @@ import {
 } from '@orchestrator/temporal-config';
 import { readStorageSettings } from '@orchestrator/activities/settings';
 import { openStorage, type Storage } from '@orchestrator/activities/storage';
-import { readGatewayConfig, startGatewayService, type GatewayService } from '@orchestrator/gateway';
 import {
-  installTemporalRuntimeLogger,
+  createMetrics,
+  readGatewayConfig,
+  startGatewayService,
+  type GatewayService,
+} from '@orchestrator/gateway';
+import {
+  installTemporalRuntime,
   startWorkerService,
   type WorkerService,
 } from '@orchestrator/worker';
@@ -36,7 +41,7 @@ const logger = pino(
     ? pino.transport({ target: 'pino-pretty', options: { colorize: true } })
     : undefined,
 );
-installTemporalRuntimeLogger();
+installTemporalRuntime({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS || undefined });
 
 const stops: Array<() => Promise<unknown>> = [];
 let stopping = false;
@@ -143,7 +148,10 @@ try {
     say('worker and gateway started as separate processes (DATABASE_URL and REDIS_URL are set)');
   } else {
     stops.push(() => storage.close());
+    // One registry: the gateway's /metrics shows the in-process worker's step metrics too.
+    const metrics = createMetrics();
     const worker: WorkerService = await startWorkerService({
+      metricsRegistry: metrics.registry,
       temporalAddress,
       namespace: gatewayConfig.namespace,
       storage,
@@ -161,6 +169,7 @@ try {
       settings,
       logger,
       sampleRepository: sample,
+      metrics,
     });
     stops.push(() => gateway.stop());
     consoleUrl = gateway.url;

@@ -61,6 +61,7 @@ async function runStartScenario(extraEnv: Record<string, string>): Promise<strin
       TEMPORAL_ADDRESS: '',
       AGENTS_FILE: '',
       LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: String(await getPort()),
       ...extraEnv,
     },
     stdin: 'ignore',

@@ -22,6 +22,7 @@ import type { LogLine } from './sessions/logs.js';
 import { checkRepository } from './sessions/repository.js';
 import { SessionService } from './sessions/service.js';
 import { consoleRoutes } from './static.js';
+import { registerTemporalMetrics } from './temporal-metrics.js';
 import { attachWebSocket } from './ws.js';
 
 export const GATEWAY_VERSION = '0.1.0';
@@ -59,6 +60,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     namespace: deps.namespace,
     temporalWebUrl: deps.temporalWebUrl,
     sessionOptions: deps.sessionOptions,
+  });
+  registerTemporalMetrics({
+    registry: metrics.registry,
+    client: deps.client,
+    namespace: deps.namespace,
+    agentNames: () => deps.agents().map((agent) => agent.name),
   });
   const openapi = buildOpenApiDocument(GATEWAY_VERSION);
 

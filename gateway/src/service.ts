@@ -8,6 +8,7 @@ import type { Storage } from '@orchestrator/activities/storage';
 import type { StorageSettings } from '@orchestrator/activities/settings';
 import { createGateway, type Gateway } from './app.js';
 import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './metrics.js';
 
 export interface GatewayService {
   url: string;
@@ -22,6 +23,8 @@ export async function startGatewayService(options: {
   settings: StorageSettings;
   logger: Logger;
   sampleRepository?: string | null;
+  /** Shared with an in-process worker (embedded mode), so /metrics shows both. */
+  metrics?: GatewayMetrics;
 }): Promise<GatewayService> {
   const { config, storage, settings, logger } = options;
   const connection = await Connection.connect({ address: config.temporalAddress });
@@ -50,6 +53,7 @@ export async function startGatewayService(options: {
     ],
     uiDir: config.uiDir,
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const url = await gateway.listen(config.port, config.host);
   return {

@@ -16,7 +16,12 @@ import { startDevServer, type DevServer } from '@orchestrator/temporal-config';
 import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import { readStorageSettings, type StorageSettings } from '@orchestrator/activities/settings';
 import { openStorage, type Storage } from '@orchestrator/activities/storage';
-import { readGatewayConfig, startGatewayService, type GatewayService } from '@orchestrator/gateway';
+import {
+  createMetrics,
+  readGatewayConfig,
+  startGatewayService,
+  type GatewayService,
+} from '@orchestrator/gateway';
 import { bundleWorkflows, startWorkerService, type WorkerService } from '@orchestrator/worker';
 import { ensureSampleRepository } from '../../scripts/sample-repository.js';
 import { createTestDatabase, dropRedisPrefix, TEST_REDIS_URL, uniqueName } from './services.js';
@@ -101,6 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       HOST: '127.0.0.1',
       PORT: String(await getPort()),
       AUTH_REQUIRED: options.auth ? 'true' : 'false',
+      WORKER_METRICS_PORT: String(await getPort()),
       ...(options.heartbeatTimeoutMs
         ? { AGENT_HEARTBEAT_TIMEOUT_MS: String(options.heartbeatTimeoutMs) }
         : {}),
@@ -113,9 +119,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const sampleRepository = await ensureSampleRepository(join(dataDir, 'repos', 'sample'));
     const token = options.auth ? (await storage.tokens.create('test')).token : null;
 
+    const metrics = createMetrics();
     const workerMode = options.worker ?? 'in-process';
     if (workerMode === 'in-process') {
       const worker: WorkerService = await startWorkerService({
+        metricsRegistry: metrics.registry,
         temporalAddress: temporal.address,
         namespace: 'default',
         storage,
@@ -132,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       settings,
       logger: quietLogger,
       sampleRepository,
+      metrics,
     });
     cleanups.push(() => gateway.stop());
 

@@ -1,3 +1,5 @@
 export { startWorkerService, type WorkerService, type WorkerServiceOptions } from './service.js';
-export { installTemporalRuntimeLogger } from './runtime-logger.js';
+export { installTemporalRuntime, type TemporalRuntimeOptions } from './runtime.js';
+export { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+export { serveMetrics } from './metrics-server.js';
 export { bundleWorkflows, createWorkers, runWorkers } from './workers.js';

@@ -1,16 +1,29 @@
 /**
  * A worker process (Kubernetes, or `npm start` with DATABASE_URL and REDIS_URL set). Shuts down
  * gracefully on SIGTERM/SIGINT: stops polling, lets running steps finish, closes storage.
+ *
+ * Metrics: its own on WORKER_METRICS_PORT (default 9091, 0 turns it off) at /metrics, and the
+ * Temporal SDK's on TEMPORAL_SDK_METRICS_ADDRESS (host:port, off unless set).
  */
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { readStorageSettings } from '@orchestrator/activities/settings';
 import { openStorage } from '@orchestrator/activities/storage';
-import { installTemporalRuntimeLogger } from './runtime-logger.js';
+import { serveMetrics } from './metrics-server.js';
+import { installTemporalRuntime } from './runtime.js';
 import { startWorkerService } from './service.js';
 
 const logger = pino({ name: 'worker', level: process.env.LOG_LEVEL ?? 'info' });
-installTemporalRuntimeLogger();
+installTemporalRuntime({
+  sdkMetricsAddress: process.env.TEMPORAL_SDK_METRICS_ADDRESS || undefined,
+});
+
+const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 9091);
+if (!Number.isInteger(metricsPort) || metricsPort < 0) {
+  throw new Error(
+    `WORKER_METRICS_PORT must be a port number (0 = off), got "${process.env.WORKER_METRICS_PORT}"`,
+  );
+}
 
 const settings = readStorageSettings();
 const storage = await openStorage(settings, logger);
@@ -22,6 +35,15 @@ const service = await startWorkerService({
   logger,
   identity: `worker@${hostname()}:${process.pid}`,
 });
+const metricsServer =
+  metricsPort > 0
+    ? await serveMetrics(
+        service.metricsRegistry,
+        metricsPort,
+        process.env.WORKER_METRICS_HOST ?? '0.0.0.0',
+      )
+    : null;
+if (metricsServer) logger.info({ port: metricsPort }, 'worker metrics on /metrics');
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -38,5 +60,6 @@ try {
   logger.error({ err: error }, 'worker failed');
   process.exitCode = 1;
 } finally {
+  metricsServer?.close();
   await storage.close();
 }

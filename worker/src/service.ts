@@ -5,9 +5,11 @@
  */
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { createActivities } from '@orchestrator/activities';
 import type { Storage } from '@orchestrator/activities/storage';
 import type { StorageSettings } from '@orchestrator/activities/settings';
+import { createWorkerMetrics } from './metrics.js';
 import { createWorkers, runWorkers } from './workers.js';
 
 export interface WorkerServiceOptions {
@@ -18,9 +20,12 @@ export interface WorkerServiceOptions {
   logger: Logger;
   workflowBundle?: WorkflowBundleWithSourceMap;
   identity?: string;
+  /** Where the step metrics go (the gateway's registry in embedded mode); a new one otherwise. */
+  metricsRegistry?: Registry;
 }
 
 export interface WorkerService {
+  metricsRegistry: Registry;
   /** Resolves when every worker stopped; rejects if one failed. */
   done: Promise<void>;
   /** Graceful shutdown: stop polling, let running steps finish within the grace time. */
@@ -29,6 +34,7 @@ export interface WorkerService {
 
 export async function startWorkerService(options: WorkerServiceOptions): Promise<WorkerService> {
   const { storage, settings, logger } = options;
+  const metricsRegistry = options.metricsRegistry ?? new Registry();
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const activities = createActivities({
     bus: storage.bus,
@@ -43,6 +49,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     namespace: options.namespace,
     activities,
     agents: storage.agents.list(),
+    metrics: createWorkerMetrics(metricsRegistry),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   });
@@ -52,6 +59,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   );
   const done = runWorkers(workers).finally(() => connection.close());
   return {
+    metricsRegistry,
     done,
     stop: async () => {
       for (const worker of workers) {

@@ -7,6 +7,8 @@ import {
 } from '@temporalio/worker';
 import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import { agentTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '@orchestrator/workflows/task-queues';
+import type { WorkerMetrics } from './metrics.js';
+import { stepMetricsInterceptor } from './step-metrics.js';
 
 /** The activity functions a worker registers (see activities' createActivities). */
 export interface WorkerActivities {
@@ -25,6 +27,8 @@ export interface CreateWorkersOptions {
   identity?: string;
   /** How long running steps may finish after a shutdown request before they are cancelled. */
   shutdownGraceTime?: string;
+  /** Step and session metrics, recorded by an activity interceptor. */
+  metrics?: WorkerMetrics;
 }
 
 const DEFAULT_AGENT_CONCURRENCY = 2;
@@ -59,6 +63,9 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.metrics
+      ? { interceptors: { activity: [stepMetricsInterceptor(options.metrics)] } }
+      : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
