@@ -347,6 +347,13 @@ describe('bad input', () => {
 describe('operations endpoints', () => {
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     expect((await call('/healthz')).status).toBe(200);
+    // Every response carries a request id (the caller's, when it sent a sane one).
+    const traced = await call('/api/config', { headers: { 'x-request-id': 'req-123' } });
+    expect(traced.headers.get('x-request-id')).toBe('req-123');
+    const generated = await call('/api/config', {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const ready = await call('/readyz');
     expect(ready.status).toBe(200);
     const readiness = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };

@@ -3,6 +3,7 @@
  * client, log bus, log archive, token store), so main.ts, the embedded launcher and the tests
  * build it the same way.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -75,6 +76,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      // A request id per request (or the caller's X-Request-Id), echoed back, in every log line.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id =
+          typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming)
+            ? incoming
+            : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
       // Successful requests are routine (the console polls): debug; failures stand out.
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
