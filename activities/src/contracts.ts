@@ -27,6 +27,18 @@ export interface AgentStepInput {
   step: number;
 }
 
+/** Tokens and cost of one agent step, as the agent reported them. */
+export interface AgentUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the prompt cache. */
+  cacheReadTokens: number;
+  /** Input tokens written to the prompt cache. */
+  cacheWriteTokens: number;
+  /** What the agent says the step cost, in US dollars; null when it does not say. */
+  costUsd: number | null;
+}
+
 export interface AgentStepResult {
   exitCode: number;
   /** A one-line human summary (last output lines, or the agent's own summary). */
@@ -36,6 +48,13 @@ export interface AgentStepResult {
   /** Number of log lines the step produced. */
   lines: number;
   durationMs: number;
+  /**
+   * Token usage and cost; null for agents that report none (`command`). Optional because
+   * results recorded before usage existed do not have it.
+   */
+  usage?: AgentUsage | null;
+  /** The agent's own session/thread id (e.g. Claude Code's session), null if it has none. */
+  agentSessionId?: string | null;
 }
 
 export interface PublishStatusInput {

@@ -45,6 +45,15 @@ export { AGENT_NAME_PATTERN } from './agents/types.js';
 export { createAgentRegistry, type AgentRegistry } from './agents/registry.js';
 export { defaultAgents } from './agents/defaults.js';
 export { readAgentConfigFile, parseAgentConfigs } from './agents/config-file.js';
+export type {
+  AgentAdapter,
+  AgentAvailability,
+  AgentRunContext,
+  AgentRunResult,
+} from './agents/adapter.js';
+export { AGENT_KINDS, adapterFor, checkAvailability, isAgentKind } from './agents/adapters.js';
+export { eventLines, formatUsage, type AgentEvent, type EventLine } from './agents/events.js';
+export { CLAUDE_CODE_PACKAGE } from './agents/claude-code.js';
 
 // Workspace
 export { prepareWorkspace, sessionBranch, type WorkspaceSettings } from './workspace/prepare.js';

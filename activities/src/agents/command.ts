@@ -1,12 +1,15 @@
 /**
  * The `command` agent: runs the configured argv in the workspace (no shell unless argv asks for
  * one; the goal arrives in ORCHESTRATOR_GOAL, never spliced into argv), streams its output to
- * the log writer with a start and an end line, and turns how it ended into a step result or a
- * typed failure.
+ * the log line by line with a start and an end line, and turns how it ended into a step result
+ * or a typed failure. It has no event model and reports no usage.
  */
 import type { AgentStepInput } from '../contracts.js';
-import type { LogWriter } from '../logs/log-writer.js';
+import type { LogStream } from '../logs/types.js';
+import type { AgentAdapter, AgentAvailability } from './adapter.js';
 import { agentConfigError, agentExitError, agentKilledError } from './agent-errors.js';
+import { findExecutable } from './find-executable.js';
+import { orchestratorEnvironment } from './orchestrator-environment.js';
 import { oneLineSummary, stripAnsi } from './plain-text.js';
 import { runInProcessGroup } from './run-in-process-group.js';
 import type { CommandAgentConfig } from './types.js';
@@ -14,7 +17,7 @@ import type { CommandAgentConfig } from './types.js';
 export const SUMMARY_MAX_LENGTH = 200;
 
 export interface CommandRunOptions {
-  writer: LogWriter;
+  write(stream: LogStream, line: string): void;
   /** Cancellation: kills the agent's whole process group. */
   signal?: AbortSignal;
   onSpawn?(pgid: number): void;
@@ -31,14 +34,7 @@ export interface CommandRunResult {
 
 /** What the agent process sees besides the worker's environment and its configured `env`. */
 export function agentEnvironment(config: CommandAgentConfig, input: AgentStepInput) {
-  return {
-    ...config.env,
-    ORCHESTRATOR_GOAL: input.goal,
-    ORCHESTRATOR_SESSION_ID: input.sessionId,
-    ORCHESTRATOR_STEP: String(input.step),
-    ORCHESTRATOR_AGENT: config.name,
-    ORCHESTRATOR_WORKSPACE: input.workspace,
-  };
+  return { ...config.env, ...orchestratorEnvironment(config.name, input) };
 }
 
 /**
@@ -51,14 +47,11 @@ export async function runCommandAgent(
   input: AgentStepInput,
   options: CommandRunOptions,
 ): Promise<CommandRunResult> {
-  const { writer } = options;
+  const { write } = options;
   let lines = 0;
   let lastStdout: string | null = null;
   let lastStderr: string | null = null;
-  writer.write(
-    'system',
-    `▶ step ${input.step}: running ${config.name} (${config.command.join(' ')})`,
-  );
+  write('system', `▶ step ${input.step}: running ${config.name} (${config.command.join(' ')})`);
   const outcome = await runInProcessGroup({
     argv: config.command,
     cwd: input.workspace,
@@ -68,7 +61,7 @@ export async function runCommandAgent(
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     onLine(stream, line) {
       lines += 1;
-      writer.write(stream, line);
+      write(stream, line);
       if (stripAnsi(line).trim() === '') return;
       if (stream === 'stdout') lastStdout = line;
       else lastStderr = line;
@@ -77,21 +70,17 @@ export async function runCommandAgent(
   const seconds = `${(outcome.durationMs / 1000).toFixed(1)}s`;
 
   if (outcome.kind === 'spawn-failed') {
-    const what =
-      outcome.code === 'ENOENT' ? 'was not found' : `could not be started (${outcome.code})`;
-    const message =
-      `Agent "${config.name}": command "${config.command[0]}" ${what}. Install it on the worker ` +
-      `or fix the agent's command (${config.command.join(' ')}). ${outcome.message}`;
-    writer.write('system', `■ ${message}`);
+    const message = commandUnavailableMessage(config, outcome.code, outcome.message);
+    write('system', `■ ${message}`);
     throw agentConfigError(message);
   }
   if (outcome.kind === 'signaled') {
-    writer.write('system', `■ killed by ${outcome.signal} after ${seconds}`);
+    write('system', `■ killed by ${outcome.signal} after ${seconds}`);
     if (options.signal?.aborted)
       return { exitCode: -1, summary: 'cancelled', lines, durationMs: outcome.durationMs };
     throw agentKilledError(config.name, outcome.signal);
   }
-  writer.write('system', `■ exit ${outcome.exitCode} in ${seconds}`);
+  write('system', `■ exit ${outcome.exitCode} in ${seconds}`);
   if (outcome.exitCode !== 0 && !options.signal?.aborted) {
     throw agentExitError(
       {
@@ -113,3 +102,72 @@ export async function runCommandAgent(
     durationMs: outcome.durationMs,
   };
 }
+
+function commandUnavailableMessage(
+  config: CommandAgentConfig,
+  code: string,
+  detail?: string,
+): string {
+  const what =
+    code === 'ENOENT'
+      ? 'was not found'
+      : code === 'EACCES'
+        ? 'is not executable'
+        : `could not be started (${code})`;
+  return (
+    `Agent "${config.name}": command "${config.command[0]}" ${what}. Install it on the worker ` +
+    `or fix the agent's command (${config.command.join(' ')}).${detail ? ` ${detail}` : ''}`
+  );
+}
+
+export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
+  kind: 'command',
+
+  parseConfig(entry, where) {
+    const command = entry.command;
+    if (
+      !Array.isArray(command) ||
+      command.length === 0 ||
+      !command.every((part) => typeof part === 'string')
+    ) {
+      throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
+    }
+    return entry as unknown as CommandAgentConfig;
+  },
+
+  async checkAvailability(config, env): Promise<AgentAvailability> {
+    const [file] = config.command;
+    // A relative path is resolved against the workspace, which only exists once a step runs:
+    // that case is checked when the process is spawned.
+    if (!file || (file.includes('/') && !file.startsWith('/'))) {
+      return { available: true, binary: null, version: null };
+    }
+    const lookup = await findExecutable(file, { ...env, ...config.env });
+    if (lookup.found) return { available: true, binary: lookup.path, version: null };
+    return {
+      available: false,
+      reason: commandUnavailableMessage(
+        config,
+        lookup.reason === 'not-found' ? 'ENOENT' : 'EACCES',
+      ),
+    };
+  },
+
+  secrets: () => [],
+
+  async run(config, input, context) {
+    const run = await runCommandAgent(config, input, {
+      write: context.write,
+      signal: context.signal,
+      onSpawn: context.onSpawn,
+      ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
+    });
+    return {
+      exitCode: run.exitCode,
+      summary: run.summary,
+      durationMs: run.durationMs,
+      usage: null,
+      agentSessionId: null,
+    };
+  },
+};

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { adapterFor, AGENT_KINDS, isAgentKind } from './adapters.js';
 import { AGENT_NAME_PATTERN, type AgentConfig } from './types.js';
 
 /**
  * Reads agent configurations from a JSON file (`AGENTS_FILE`): an array of agent objects.
  * The file is the operator's, so every problem is reported with the entry and field at fault.
+ * Name, kind and the fields every kind shares are checked here, the rest by the kind's adapter.
  */
 export async function readAgentConfigFile(path: string): Promise<AgentConfig[]> {
   let raw: string;
@@ -38,14 +40,19 @@ export function parseAgentConfigs(value: unknown, source: string): AgentConfig[]
     }
     if (seen.has(agent.name)) throw new Error(`${where}.name: duplicate agent "${agent.name}"`);
     seen.add(agent.name);
-    if (agent.kind !== 'command') throw new Error(`${where}.kind: only "command" is supported`);
-    if (
-      !Array.isArray(agent.command) ||
-      agent.command.length === 0 ||
-      !agent.command.every((part) => typeof part === 'string')
-    ) {
-      throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
+    if (!isAgentKind(agent.kind)) {
+      throw new Error(
+        `${where}.kind: expected one of ${AGENT_KINDS.map((kind) => `"${kind}"`).join(', ')}`,
+      );
     }
-    return agent as unknown as AgentConfig;
+    if (agent.description !== undefined && typeof agent.description !== 'string') {
+      throw new Error(`${where}.description: expected a string`);
+    }
+    const max = agent.maxConcurrency;
+    if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+      throw new Error(`${where}.maxConcurrency: expected a positive integer (worker slots)`);
+    }
+    // Each kind checks its own fields (adapters.ts).
+    return adapterFor({ kind: agent.kind } as AgentConfig).parseConfig(agent, where);
   });
 }

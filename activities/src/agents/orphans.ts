@@ -9,7 +9,10 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from './process-group.js';
 
-/** What runAgentStep heartbeats: enough to find (and stop) its process group again. */
+/**
+ * What runAgentStep heartbeats: enough to find (and stop) its process group again, and to
+ * resume the agent's own session on a retry.
+ */
 export interface StepHeartbeat {
   sessionId: string;
   step: number;
@@ -18,6 +21,10 @@ export interface StepHeartbeat {
   pgid?: number;
   /** Output lines so far (progress for Temporal Web). */
   lines?: number;
+  /** The agent's own session/thread id (Claude Code's session), once it has one. */
+  agentSessionId?: string;
+  /** The workspace HEAD when the step started. */
+  workspaceHead?: string | null;
 }
 
 export function parseStepHeartbeat(details: unknown): StepHeartbeat | null {

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAgents } from './defaults.js';
 import { createAgentRegistry } from './registry.js';
-import type { AgentConfig } from './types.js';
+import type { AgentConfig, CommandAgentConfig } from './types.js';
 
 describe('agent registry', () => {
   it('finds agents by name and lists them in order', () => {
     const registry = createAgentRegistry(defaultAgents());
+    const command = (name: string) =>
+      (registry.get(name) as CommandAgentConfig | undefined)?.command;
     expect(registry.names()).toEqual(['demo', 'test']);
-    expect(registry.get('test')?.command).toEqual(['npm', 'test']);
-    expect(registry.get('demo')?.command[1]).toMatch(/demo-agent\.mjs$/);
+    expect(command('test')).toEqual(['npm', 'test']);
+    expect(command('demo')?.[1]).toMatch(/demo-agent\.mjs$/);
     expect(registry.get('nope')).toBeUndefined();
     expect(registry.list()).toHaveLength(2);
   });

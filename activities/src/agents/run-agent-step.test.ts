@@ -23,9 +23,13 @@ import type { StepHeartbeat } from './orphans.js';
 import { processGroupMembers } from './process-group.js';
 import { createAgentRegistry } from './registry.js';
 import { createRunAgentStep } from './run-agent-step.js';
-import type { AgentConfig } from './types.js';
+import type { AgentConfig, CommandAgentConfig } from './types.js';
 
-const sh = (name: string, script: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({
+const sh = (
+  name: string,
+  script: string,
+  extra: Partial<CommandAgentConfig> = {},
+): AgentConfig => ({
   name,
   kind: 'command',
   command: ['sh', '-c', script],

@@ -1,22 +1,29 @@
 /**
  * The `runAgentStep` activity: one agent run in a session's workspace, ending in a commit whose
- * sha is the step's checkpoint. Around the command agent it adds what Temporal needs: heartbeats
- * (which carry the process group, so a retry after a worker crash can find and stop the orphan),
- * cancellation (which kills the whole group), and logs flushed before the result is reported.
+ * sha is the step's checkpoint. Around the agent's adapter (adapters.ts) it adds what Temporal
+ * needs: heartbeats (which carry the process group, so a retry after a worker crash can find
+ * and stop the orphan, and the agent's own session id, so the retry can resume it), cancellation
+ * (which kills the whole group), secrets kept out of every line and message, and logs flushed
+ * before the result is reported.
  */
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { AgentStepInput, AgentStepResult } from '../contracts.js';
 import type { LogArchive } from '../db/log-archive.js';
 import { createLogWriter } from '../logs/log-writer.js';
-import type { LogBus } from '../logs/types.js';
+import type { LogBus, LogStream } from '../logs/types.js';
 import { commitWorkspace } from '../workspace/commit.js';
+import { headSha } from '../workspace/git.js';
 import { workspaceError } from '../workspace/workspace-error.js';
+import type { AgentRunContext } from './adapter.js';
+import { adapterFor } from './adapters.js';
 import { agentConfigError } from './agent-errors.js';
-import { runCommandAgent } from './command.js';
-import { reclaimOrphanedStep, type StepHeartbeat } from './orphans.js';
+import { eventLines } from './events.js';
+import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './orphans.js';
+import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
 
 export interface RunAgentStepDeps {
@@ -28,6 +35,8 @@ export interface RunAgentStepDeps {
   heartbeatIntervalMs?: number;
   /** SIGTERM-to-SIGKILL grace when a step is cancelled. */
   killGraceMs?: number;
+  /** Where agents' secrets (apiKeyEnv) and PATH are read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const COMMIT_SUBJECT_MAX = 72;
@@ -45,22 +54,22 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       );
     }
     await assertWorkspace(input.workspace);
+    const env = deps.env ?? process.env;
+    const adapter = adapterFor(agent);
     const logger = deps.logger?.child({
       sessionId: input.sessionId,
       step: input.step,
       agent: agent.name,
     });
-    await reclaimOrphanedStep(
-      context.info.heartbeatDetails,
-      input.sessionId,
-      logger,
-      deps.killGraceMs,
-    );
+    const previous = parseStepHeartbeat(context.info.heartbeatDetails);
+    await reclaimOrphanedStep(previous, input.sessionId, logger, deps.killGraceMs);
 
+    const redact = createRedactor(adapter.secrets(agent, env));
     const progress: StepHeartbeat = {
       sessionId: input.sessionId,
       step: input.step,
       host: hostname(),
+      workspaceHead: await headSha(input.workspace).catch(() => null),
     };
     const writer = createLogWriter({
       bus: deps.bus,
@@ -68,27 +77,56 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       sessionId: input.sessionId,
       ...(logger ? { logger } : {}),
     });
+    let lines = 0;
+    const write = (stream: LogStream, line: string) => {
+      if (stream !== 'system') lines += 1;
+      writer.write(stream, redact(line));
+    };
     const beat = () => context.heartbeat({ ...progress, lines: writer.stats().written });
     let heartbeats: NodeJS.Timeout | undefined;
     try {
-      const run = await runCommandAgent(agent, input, {
-        writer,
+      const availability = await adapter.checkAvailability(agent, env);
+      if (!availability.available) {
+        write('system', `■ ${availability.reason}`);
+        throw agentConfigError(availability.reason);
+      }
+      const resumable =
+        previous?.sessionId === input.sessionId &&
+        previous.step === input.step &&
+        typeof previous.agentSessionId === 'string'
+          ? { agentSessionId: previous.agentSessionId }
+          : null;
+      const runContext: AgentRunContext = {
+        write,
+        emit: (event) => {
+          for (const { stream, line } of eventLines(event)) write(stream, line);
+        },
         signal: context.cancellationSignal,
         onSpawn: (pgid) => {
           progress.pid = pgid;
           progress.pgid = pgid;
           // The SDK sends the first heartbeat at once and throttles later ones, so the first
-          // one carries the process group: a worker killed a second later still left enough
-          // behind for the retry to find the orphan.
+          // one carries the process group (and the agent's session id): a worker killed a
+          // second later still left enough behind for the retry to find the orphan and resume.
           beat();
           heartbeats = setInterval(beat, heartbeatIntervalMs);
         },
+        onAgentSession: (agentSessionId) => {
+          progress.agentSessionId = agentSessionId;
+        },
+        resume: resumable,
+        installation: { binary: availability.binary, version: availability.version },
+        env,
         ...(deps.killGraceMs === undefined ? {} : { killGraceMs: deps.killGraceMs }),
-      });
+      };
+      const run = await adapter.run(agent, input, runContext);
       // Cancelled: no commit, whatever the agent's exit; the catch below reports it.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      const commit = await commitWorkspace(input.workspace, commitMessage(agent.name, input));
-      writer.write(
+      const commit = await commitWorkspace(
+        input.workspace,
+        redact(commitMessage(agent.name, input)),
+      );
+      write(
         'system',
         commit.changed
           ? `✔ committed ${commit.sha?.slice(0, 12)}`
@@ -96,23 +134,43 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       );
       return {
         exitCode: run.exitCode,
-        summary: run.summary,
+        summary: redact(run.summary),
         commitSha: commit.sha,
         changed: commit.changed,
-        lines: run.lines,
+        lines,
         durationMs: run.durationMs,
+        usage: run.usage,
+        agentSessionId: run.agentSessionId,
       };
     } catch (error) {
-      // Failures the command agent raised are already typed; but once the step is cancelled,
+      // Failures the adapters raised are already typed; but once the step is cancelled,
       // whatever the killed agent did on its way out, the outcome is the cancellation.
-      if (!context.cancellationSignal.aborted) throw error;
-      writer.write('system', '■ step cancelled; the agent and its processes were stopped');
+      if (!context.cancellationSignal.aborted) throw redactFailure(error, redact);
+      write('system', '■ step cancelled; the agent and its processes were stopped');
       throw context.cancellationSignal.reason;
     } finally {
       clearInterval(heartbeats);
       await writer.flush();
     }
   };
+}
+
+/** An agent failure with every secret taken out of its message and details. */
+function redactFailure(error: unknown, redact: Redactor): unknown {
+  if (!(error instanceof ApplicationFailure)) return error;
+  const message = redact(error.message);
+  const details = error.details?.map(
+    (detail) => JSON.parse(redact(JSON.stringify(detail ?? null))) as unknown,
+  );
+  if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) {
+    return error;
+  }
+  return ApplicationFailure.create({
+    type: error.type ?? 'AgentError',
+    message,
+    nonRetryable: error.nonRetryable ?? false,
+    details: details ?? [],
+  });
 }
 
 /** `<agent>: step <n> — <first line of the goal>`, the subject short enough for `git log`. */

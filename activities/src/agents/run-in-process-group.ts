@@ -10,8 +10,10 @@ import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
 export interface RunInProcessGroupOptions {
   argv: string[];
   cwd: string;
-  /** Added to the worker's environment. */
+  /** Added to the worker's environment (or, with `extendEnv: false`, the whole environment). */
   env: Record<string, string>;
+  /** Default true. False: the process sees `env` only, none of the worker's variables. */
+  extendEnv?: boolean;
   onLine(stream: 'stdout' | 'stderr', line: string): void;
   /** Called once the process runs, with its pid (which is also its process group id). */
   onSpawn?(pid: number): void;
@@ -36,6 +38,7 @@ export async function runInProcessGroup(
   const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
+    extendEnv: options.extendEnv ?? true,
     detached: true,
     stdin: 'ignore',
     // Line-splitting transforms (execa splits on \n and \r\n, decodes UTF-8 across chunks);

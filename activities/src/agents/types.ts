@@ -1,6 +1,7 @@
 /**
  * Agent configuration lives on the server: the API only names an agent, and this decides what
- * actually runs. Issue #4 moves it into a Postgres registry; the shape stays.
+ * actually runs. One kind per adapter (see adapters.ts); issue #4 moves the list into a
+ * Postgres registry, the shapes stay.
  */
 export interface CommandAgentConfig {
   name: string;
@@ -16,7 +17,44 @@ export interface CommandAgentConfig {
   maxConcurrency?: number;
 }
 
-export type AgentConfig = CommandAgentConfig;
+/** How Claude Code may act in the workspace without anyone to answer its prompts. */
+export const CLAUDE_CODE_PERMISSION_MODES = [
+  'acceptEdits',
+  'bypassPermissions',
+  'dontAsk',
+] as const;
+export type ClaudeCodePermissionMode = (typeof CLAUDE_CODE_PERMISSION_MODES)[number];
+
+/**
+ * Claude Code (`@anthropic-ai/claude-code`), run as `claude -p … --output-format stream-json`.
+ * Secrets are never part of the configuration: `apiKeyEnv` names the worker's environment
+ * variable that holds the key.
+ */
+export interface ClaudeCodeAgentConfig {
+  name: string;
+  kind: 'claude-code';
+  description?: string;
+  /** Model name or alias passed to `--model` (e.g. `sonnet`, `claude-sonnet-4-5`). */
+  model: string;
+  /** Path (or command name) of the `claude` binary; default `claude` on the worker's PATH. */
+  binary?: string;
+  /** Anthropic-compatible API base URL (ANTHROPIC_BASE_URL); default Anthropic's. */
+  baseUrl?: string;
+  /** Name of the worker's environment variable holding the API key (default ANTHROPIC_API_KEY). */
+  apiKeyEnv?: string;
+  /** Upper bound on agentic turns (`--max-turns`). */
+  maxTurns?: number;
+  /** Tool permission rules added to `--allowedTools` (e.g. `Bash(npm test)`). */
+  allowedTools?: string[];
+  /** Default `acceptEdits`: file edits allowed, anything else needs an allowedTools rule. */
+  permissionMode?: ClaudeCodePermissionMode;
+  /** Extra, non-secret environment for the CLI (e.g. CLAUDE_CODE_MAX_RETRIES). */
+  env?: Record<string, string>;
+  maxConcurrency?: number;
+}
+
+export type AgentConfig = CommandAgentConfig | ClaudeCodeAgentConfig;
+export type AgentKind = AgentConfig['kind'];
 
 /** Agent names are task queue suffixes (`agent-<name>`): keep them simple. */
 export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;

@@ -1,0 +1,18 @@
+import type { AgentStepInput } from '../contracts.js';
+
+/**
+ * What every agent process learns about its step from the environment. ORCHESTRATOR_SESSION_ID
+ * is also how a retried step recognises a crashed attempt's orphan in /proc (orphans.ts).
+ */
+export function orchestratorEnvironment(
+  agent: string,
+  input: AgentStepInput,
+): Record<string, string> {
+  return {
+    ORCHESTRATOR_GOAL: input.goal,
+    ORCHESTRATOR_SESSION_ID: input.sessionId,
+    ORCHESTRATOR_STEP: String(input.step),
+    ORCHESTRATOR_AGENT: agent,
+    ORCHESTRATOR_WORKSPACE: input.workspace,
+  };
+}
