@@ -89,6 +89,9 @@ describe('sessions over HTTP and WebSocket', () => {
     });
     expect(detail.checkpoints).toHaveLength(1);
     expect(detail.checkpoints[0]?.commitSha).toMatch(/^[0-9a-f]{40}$/);
+    // A command agent reports no model usage.
+    expect(detail.checkpoints[0]).toMatchObject({ usage: null });
+    expect(detail.tokensUsed).toBe(0);
     expect(String(detail.temporalUrl)).toContain(`/workflows/session-${id}`);
 
     // The archive holds the same lines under the same ids.

@@ -63,6 +63,15 @@ export const CheckpointSchema = z
     changed: z.boolean(),
     exitCode: z.number().int(),
     summary: z.string(),
+    usage: z
+      .object({
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        cacheReadTokens: z.number(),
+        cacheWriteTokens: z.number(),
+        costUsd: z.number().nullable(),
+      })
+      .nullable(),
     startedAt: z.string(),
     finishedAt: z.string(),
   })
@@ -80,6 +89,8 @@ export const SessionSummarySchema = z
     workflowId: z.string(),
     runId: z.string(),
     temporalUrl: z.string().nullable(),
+    /** From the TokensUsed search attribute: every token of every step so far. */
+    tokensUsed: z.number().int(),
   })
   .openapi('SessionSummary');
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;

@@ -70,7 +70,13 @@ async function startSession(goal: string): Promise<string> {
 interface SessionDetail {
   status: string;
   error: string | null;
-  checkpoints: Array<{ commitSha: string; changed: boolean; summary: string }>;
+  tokensUsed: number;
+  checkpoints: Array<{
+    commitSha: string;
+    changed: boolean;
+    summary: string;
+    usage: { inputTokens: number; outputTokens: number } | null;
+  }>;
 }
 
 async function finished(id: string, timeoutMs = 60_000): Promise<SessionDetail> {
@@ -133,6 +139,9 @@ describe('claude-code sessions (real CLI, scripted model, full stack)', () => {
     const file = await git(['show', `${checkpoint.commitSha}:${HELLO_FILE}`], { cwd: workspace });
     expect(`${file.stdout}\n`).toBe(HELLO_CONTENT);
 
+    // The usage is the checkpoint's, and the session's TokensUsed search attribute.
+    expect(checkpoint.usage).toMatchObject({ inputTokens: 220, outputTokens: 27 });
+    expect(detail.tokensUsed).toBe(247);
     const result = await stepResult(id);
     expect(result.usage).toMatchObject({ inputTokens: 220, outputTokens: 27 });
     expect(result.usage?.costUsd).toBeGreaterThan(0);

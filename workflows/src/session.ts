@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { AgentActivities, OrchestratorActivities } from '@orchestrator/activities/contracts';
 import { stateQuery } from './messages.js';
-import { SessionStatusKey } from './search-attributes.js';
+import { SessionStatusKey, TokensUsedKey } from './search-attributes.js';
 import { agentTaskQueue } from './task-queues.js';
 import type { SessionInput, SessionState, SessionStatus } from './types.js';
 import { describeFailure } from './failure.js';
@@ -42,7 +42,13 @@ const { publishStatus } = proxyActivities<OrchestratorActivities>({
 });
 
 export async function session(input: SessionInput): Promise<SessionState> {
-  const state: SessionState = { status: 'pending', workspace: null, checkpoints: [], error: null };
+  const state: SessionState = {
+    status: 'pending',
+    workspace: null,
+    checkpoints: [],
+    error: null,
+    tokensUsed: 0,
+  };
   setHandler(stateQuery, () => state);
 
   async function setStatus(status: SessionStatus, detail?: string): Promise<void> {
@@ -89,9 +95,15 @@ export async function session(input: SessionInput): Promise<SessionState> {
       changed: result.changed,
       exitCode: result.exitCode,
       summary: result.summary,
+      usage: result.usage ?? null,
       startedAt,
       finishedAt: new Date().toISOString(),
     });
+    if (result.usage) {
+      const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = result.usage;
+      state.tokensUsed += inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens;
+      upsertSearchAttributes([{ key: TokensUsedKey, value: state.tokensUsed }]);
+    }
     await setStatus('completed', result.summary);
     return state;
   } catch (error) {

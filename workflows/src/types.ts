@@ -2,6 +2,9 @@
  * Types shared by the session workflow, the worker and the gateway. Pure types and constants
  * only: this file is bundled into the workflow sandbox.
  */
+import type { AgentUsage } from '@orchestrator/activities/contracts';
+
+export type { AgentUsage };
 
 /** Every status a session or task can be in; the `SessionStatus` search attribute holds one. */
 export const SESSION_STATUSES = [
@@ -48,6 +51,8 @@ export interface Checkpoint {
   changed: boolean;
   exitCode: number;
   summary: string;
+  /** Tokens and cost the agent reported for the step (null: the agent reports none). */
+  usage: AgentUsage | null;
   startedAt: string;
   finishedAt: string;
 }
@@ -59,6 +64,8 @@ export interface SessionState {
   checkpoints: Checkpoint[];
   /** Why the session failed, when it did. */
   error: string | null;
+  /** All tokens of all steps (input, output, cache read and write); also in `TokensUsed`. */
+  tokensUsed: number;
 }
 
 /** Memo attached to every session workflow: lets list/describe show a session without a query. */

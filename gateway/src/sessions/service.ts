@@ -15,6 +15,7 @@ import {
   ORCHESTRATOR_TASK_QUEUE,
   RepositoryKey,
   SessionStatusKey,
+  TokensUsedKey,
   sessionWorkflowId,
   stateQuery,
   type SessionInput,
@@ -87,6 +88,7 @@ export class SessionService {
       workflowId,
       runId: handle.firstExecutionRunId,
       temporalUrl: this.temporalUrl(workflowId, handle.firstExecutionRunId),
+      tokensUsed: 0,
       checkpoints: [],
       error: null,
     };
@@ -184,6 +186,7 @@ export class SessionService {
       workflowId: info.workflowId,
       runId: info.runId,
       temporalUrl: this.temporalUrl(info.workflowId, info.runId),
+      tokensUsed: Number(info.typedSearchAttributes.get(TokensUsedKey) ?? 0),
     };
   }
 
@@ -208,7 +211,11 @@ export class SessionService {
     return {
       ...this.summary(info),
       goal: memo.goal ?? '',
-      checkpoints: state?.checkpoints ?? [],
+      // Checkpoints recorded before usage existed have none.
+      checkpoints: (state?.checkpoints ?? []).map((checkpoint) => ({
+        ...checkpoint,
+        usage: checkpoint.usage ?? null,
+      })),
       error: state?.error ?? null,
     };
   }
