@@ -16,6 +16,26 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+describe('worker process', () => {
+  it('serves /healthz, /readyz and /metrics, and exits cleanly on SIGTERM', async () => {
+    const worker = await stack.startWorkerProcess();
+    const base = `http://127.0.0.1:${stack.env.WORKER_METRICS_PORT}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as { workers: Record<string, string> };
+    expect(readiness.workers).toMatchObject({ orchestrator: 'RUNNING', 'agent-echo': 'RUNNING' });
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+      'orchestrator_agent_steps_total',
+    );
+
+    worker.child.kill('SIGTERM');
+    const result = await worker.child;
+    expect(result.exitCode).toBe(0);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+});
+
 describe('worker crash', () => {
   it('completes the session after kill -9 of the worker running its step', async () => {
     const first = await stack.startWorkerProcess();

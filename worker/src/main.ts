@@ -2,8 +2,9 @@
  * A worker process (Kubernetes, or `npm start` with DATABASE_URL and REDIS_URL set). Shuts down
  * gracefully on SIGTERM/SIGINT: stops polling, lets running steps finish, closes storage.
  *
- * Metrics: its own on WORKER_METRICS_PORT (default 9091, 0 turns it off) at /metrics, and the
- * Temporal SDK's on TEMPORAL_SDK_METRICS_ADDRESS (host:port, off unless set).
+ * HTTP on WORKER_METRICS_PORT (default 9091, 0 turns it off): /metrics, and /healthz and /readyz
+ * for probes. The Temporal SDK's own metrics on TEMPORAL_SDK_METRICS_ADDRESS (host:port, off
+ * unless set).
  */
 import { hostname } from 'node:os';
 import { pino } from 'pino';
@@ -41,9 +42,14 @@ const metricsServer =
         service.metricsRegistry,
         metricsPort,
         process.env.WORKER_METRICS_HOST ?? '0.0.0.0',
+        () => service.readiness(),
       )
     : null;
-if (metricsServer) logger.info({ port: metricsPort }, 'worker metrics on /metrics');
+if (metricsServer)
+  logger.info(
+    { port: metricsPort },
+    'worker metrics, health and readiness on /metrics, /healthz, /readyz',
+  );
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -10,6 +10,7 @@ import { createActivities } from '@orchestrator/activities';
 import type { Storage } from '@orchestrator/activities/storage';
 import type { StorageSettings } from '@orchestrator/activities/settings';
 import { createWorkerMetrics } from './metrics.js';
+import type { WorkerReadiness } from './metrics-server.js';
 import { createWorkers, runWorkers } from './workers.js';
 
 export interface WorkerServiceOptions {
@@ -26,6 +27,8 @@ export interface WorkerServiceOptions {
 
 export interface WorkerService {
   metricsRegistry: Registry;
+  /** Ready when every worker (one per task queue) is running. */
+  readiness(): WorkerReadiness;
   /** Resolves when every worker stopped; rejects if one failed. */
   done: Promise<void>;
   /** Graceful shutdown: stop polling, let running steps finish within the grace time. */
@@ -60,6 +63,15 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   const done = runWorkers(workers).finally(() => connection.close());
   return {
     metricsRegistry,
+    readiness: () => {
+      const states = Object.fromEntries(
+        workers.map((worker) => [worker.options.taskQueue, worker.getState()]),
+      );
+      return {
+        ready: Object.values(states).every((state) => state === 'RUNNING'),
+        workers: states,
+      };
+    },
     done,
     stop: async () => {
       for (const worker of workers) {
