@@ -1,3 +1,4 @@
+import type { StepUsage } from '$lib/types/api';
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
@@ -34,6 +35,19 @@ export function formatDuration(from: string, to: string | null, now = Date.now()
 }
 
 /** The first 7 characters of a commit SHA, as git shows it; "—" when there is none. */
+/** `1.2k in / 340 out · $0.0123`, or a dash when the agent reported no usage. */
+export function formatUsage(usage: StepUsage | null | undefined): string {
+  if (!usage) return '—';
+  const tokens = `${compactNumber(usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens)} in / ${compactNumber(usage.outputTokens)} out`;
+  return usage.costUsd === null ? tokens : `${tokens} · $${usage.costUsd.toFixed(4)}`;
+}
+
+export function compactNumber(value: number): string {
+  if (value < 1000) return String(value);
+  if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`;
+  return `${(value / 1_000_000).toFixed(1)}M`;
+}
+
 export function shortSha(sha: string | null): string {
   return sha ? sha.slice(0, 7) : '—';
 }

@@ -23,6 +23,7 @@ function summary(id: string): SessionSummary {
     workflowId: `session-${id}`,
     runId: 'run',
     temporalUrl: `http://temporal/${id}`,
+    tokensUsed: 0,
   };
 }
 

@@ -36,6 +36,7 @@ function detail(overrides: Partial<SessionDetail> = {}): SessionDetail {
     workflowId: 'session-s1',
     runId: 'run-1',
     temporalUrl: 'http://temporal/s1',
+    tokensUsed: 0,
     goal: 'Make the tests pass',
     checkpoints: [],
     error: null,

@@ -44,6 +44,17 @@ export interface SessionSummary {
   workflowId: string;
   runId: string;
   temporalUrl: string;
+  /** Every token of every step so far (the TokensUsed search attribute). */
+  tokensUsed: number;
+}
+
+/** What a step's model use cost; null on a checkpoint whose agent reports none. */
+export interface StepUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number | null;
 }
 
 export interface Checkpoint {
@@ -53,6 +64,7 @@ export interface Checkpoint {
   changed: boolean;
   exitCode: number | null;
   summary: string;
+  usage: StepUsage | null;
   startedAt: string;
   finishedAt: string;
 }
