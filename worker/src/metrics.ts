@@ -12,6 +12,7 @@ export interface WorkerMetrics {
   stepDuration: Histogram<'agent' | 'outcome'>;
   stepsRunning: Gauge<'agent'>;
   stepRetries: Counter<'agent'>;
+  agentStalls: Counter<'agent'>;
   tokens: Counter<'agent' | 'type'>;
   costUsd: Counter<'agent'>;
   logLines: Counter<'agent'>;
@@ -46,6 +47,12 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     stepRetries: new Counter({
       name: 'orchestrator_agent_step_retries_total',
       help: 'Agent step attempts after the first (worker crash, model error, kill)',
+      labelNames: ['agent'],
+      registers,
+    }),
+    agentStalls: new Counter({
+      name: 'orchestrator_agent_stalls_total',
+      help: 'Agent step attempts stopped by the stall watchdog (no output for the agent stallTimeoutMs)',
       labelNames: ['agent'],
       registers,
     }),

@@ -64,6 +64,9 @@ export function stepMetricsInterceptor(metrics: WorkerMetrics): ActivityIntercep
           return result;
         } catch (error) {
           outcome = outcomeOf(error, context);
+          if (error instanceof ApplicationFailure && error.type === 'AgentStalledError') {
+            metrics.agentStalls.inc({ agent });
+          }
           throw error;
         } finally {
           metrics.stepsRunning.dec({ agent });

@@ -19,8 +19,17 @@ export interface AgentRunContext {
   write(stream: LogStream, line: string): void;
   /** A normalised event, written to the log as readable lines. */
   emit(event: AgentEvent): void;
-  /** Aborted when the step is cancelled: the adapter stops its whole process group. */
+  /**
+   * Aborted when the step is cancelled or the agent stalled (no output for its stallTimeoutMs):
+   * the adapter stops its whole process group. runAgentStep decides what the step reports.
+   */
   signal: AbortSignal;
+  /**
+   * The agent printed something that did not become a line or an event (`write` and `emit`
+   * count already): keeps the stall watchdog from firing. Adapters that consume raw output
+   * (a stream parser) call it for every line they read.
+   */
+  onOutput(): void;
   /** The agent process is running as leader of process group `pgid` (heartbeated). */
   onSpawn(pgid: number): void;
   /** The agent's own session id is known (heartbeated, so a retry can resume it). */

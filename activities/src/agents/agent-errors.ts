@@ -1,10 +1,12 @@
 /**
  * The failures an agent step reports. Their `type`s are the contract with the workflow
  * (NON_RETRYABLE_AGENT_ERRORS in ../contracts.ts): configuration and exit errors fail the step
- * at once; a process killed from outside (out of memory, an operator) and a model API that
- * is rate limited or down (AgentModelError) may be retried.
+ * at once; a process killed from outside (out of memory, an operator), a model API that
+ * is rate limited or down (AgentModelError) and an agent that stopped printing anything
+ * (AgentStalledError) may be retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { formatSeconds } from './stall-watchdog.js';
 
 export function agentConfigError(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'AgentConfigError', message, nonRetryable: true });
@@ -81,6 +83,35 @@ export function agentModelError(details: ModelErrorDetails): ApplicationFailure 
     message:
       `Agent "${details.agent}": the model API ${what}: ${details.message}. ` +
       'The step is retried with backoff; if it keeps failing, check the provider status and quota.',
+    nonRetryable: false,
+    details: [details],
+  });
+}
+
+export interface StalledDetails {
+  agent: string;
+  /** The agent's stallTimeoutMs. */
+  stallTimeoutMs: number;
+  /** How long it had been silent when it was stopped (at least stallTimeoutMs). */
+  silentMs: number;
+  attempt: number;
+}
+
+/**
+ * The agent printed nothing for its stallTimeoutMs and was stopped (its whole process group):
+ * a hung model request or a wedged tool may go away on a fresh attempt, so Temporal retries the
+ * step with backoff; after the last attempt the session fails with this message.
+ */
+export function agentStalledError(details: StalledDetails): ApplicationFailure {
+  const silent = formatSeconds(details.stallTimeoutMs);
+  return ApplicationFailure.create({
+    type: 'AgentStalledError',
+    message:
+      `Agent "${details.agent}" produced no output for ${silent} (its stallTimeoutMs is ` +
+      `${details.stallTimeoutMs}) and was stopped on attempt ${details.attempt}; the step is ` +
+      'retried with backoff. If the agent legitimately works silently for longer, raise its ' +
+      'stallTimeoutMs; otherwise check the agent (a prompt waiting for input, a model request ' +
+      'that never answers, a hung tool).',
     nonRetryable: false,
     details: [details],
   });

@@ -23,6 +23,7 @@ const FIELDS = new Set([
   'permissionMode',
   'env',
   'maxConcurrency',
+  'stallTimeoutMs',
 ]);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -84,6 +85,7 @@ export function parseClaudeCodeConfig(
   }
   optionalPositiveInteger(entry, 'maxTurns', where);
   optionalPositiveInteger(entry, 'maxConcurrency', where);
+  optionalPositiveInteger(entry, 'stallTimeoutMs', where);
   if (
     entry.allowedTools !== undefined &&
     (!Array.isArray(entry.allowedTools) ||

@@ -42,6 +42,7 @@ import { findExecutable } from './find-executable.js';
 import { orchestratorEnvironment } from './orchestrator-environment.js';
 import { oneLineSummary, stripAnsi } from './plain-text.js';
 import { runInProcessGroup } from './run-in-process-group.js';
+import { isAgentStall } from './stall-watchdog.js';
 import type { ClaudeCodeAgentConfig } from './types.js';
 
 export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
@@ -250,8 +251,9 @@ export const claudeCodeAdapter: AgentAdapter<ClaudeCodeAgentConfig> = {
     const session = { id: resume && previous ? previous : randomUUID(), resume };
     context.onAgentSession(session.id);
 
-    // Kept only when a retry could resume it: after a crash (nothing runs this), a kill or
-    // a model error. Removed after success, a cancellation or a failure that fails the step.
+    // Kept only when a retry could resume it: after a crash (nothing runs this), a kill, a
+    // model error or a stall. Removed after success, a cancellation or a failure that fails
+    // the step.
     let keepState = false;
     try {
       return await runClaude(config, input, context, binary, state, session);
@@ -259,6 +261,7 @@ export const claudeCodeAdapter: AgentAdapter<ClaudeCodeAgentConfig> = {
       keepState = !context.signal.aborted && isRetryable(error);
       throw error;
     } finally {
+      if (isAgentStall(context.signal.reason)) keepState = true;
       if (!keepState) await state.remove().catch(() => undefined);
     }
   },
@@ -311,6 +314,7 @@ async function runClaude(
     onSpawn: context.onSpawn,
     ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
     onLine(stream, line) {
+      context.onOutput();
       if (stream === 'stdout' && parser.push(line)) {
         if (parser.rejectedCredentials && !stop.signal.aborted) stop.abort();
         return;

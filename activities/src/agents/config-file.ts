@@ -52,6 +52,16 @@ export function parseAgentConfigs(value: unknown, source: string): AgentConfig[]
     if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
       throw new Error(`${where}.maxConcurrency: expected a positive integer (worker slots)`);
     }
+    const stall = agent.stallTimeoutMs;
+    if (
+      stall !== undefined &&
+      (typeof stall !== 'number' || !Number.isSafeInteger(stall) || stall < 1)
+    ) {
+      throw new Error(
+        `${where}.stallTimeoutMs: expected a positive integer (milliseconds without output ` +
+          'before the agent is stopped and the step retried)',
+      );
+    }
     // Each kind checks its own fields (adapters.ts).
     return adapterFor({ kind: agent.kind } as AgentConfig).parseConfig(agent, where);
   });

@@ -3,8 +3,9 @@
  * sha is the step's checkpoint. Around the agent's adapter (adapters.ts) it adds what Temporal
  * needs: heartbeats (which carry the process group, so a retry after a worker crash can find
  * and stop the orphan, and the agent's own session id, so the retry can resume it), cancellation
- * (which kills the whole group), secrets kept out of every line and message, and logs flushed
- * before the result is reported.
+ * (which kills the whole group), the stall watchdog (an agent silent for its stallTimeoutMs is
+ * stopped the same way and the attempt fails with a retryable AgentStalledError), secrets kept
+ * out of every line and message, and logs flushed before the result is reported.
  */
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -20,11 +21,18 @@ import { headSha } from '../workspace/git.js';
 import { workspaceError } from '../workspace/workspace-error.js';
 import type { AgentRunContext } from './adapter.js';
 import { adapterFor } from './adapters.js';
-import { agentConfigError } from './agent-errors.js';
+import { agentConfigError, agentStalledError } from './agent-errors.js';
 import { eventLines } from './events.js';
 import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './orphans.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
+import {
+  DEFAULT_STALL_TIMEOUT_MS,
+  formatSeconds,
+  startStallWatchdog,
+  type AgentStall,
+  type StallWatchdog,
+} from './stall-watchdog.js';
 
 export interface RunAgentStepDeps {
   bus: LogBus;
@@ -84,6 +92,15 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
     };
     const beat = () => context.heartbeat({ ...progress, lines: writer.stats().written });
     let heartbeats: NodeJS.Timeout | undefined;
+    let watchdog: StallWatchdog | undefined;
+    const stopWatchdog = () => watchdog?.stop();
+    const stalledFailure = (stall: AgentStall) =>
+      agentStalledError({
+        agent: agent.name,
+        stallTimeoutMs: stall.timeoutMs,
+        silentMs: stall.silentMs,
+        attempt: context.info.attempt,
+      });
     try {
       const availability = await adapter.checkAvailability(agent, env);
       if (!availability.available) {
@@ -96,12 +113,31 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         typeof previous.agentSessionId === 'string'
           ? { agentSessionId: previous.agentSessionId }
           : null;
+      const stallTimeoutMs = agent.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+      const stalls = startStallWatchdog({
+        timeoutMs: stallTimeoutMs,
+        onStall: () =>
+          write(
+            'system',
+            `■ stalled: no output for ${formatSeconds(stallTimeoutMs)}; aborting ` +
+              `(attempt ${context.info.attempt})`,
+          ),
+      });
+      watchdog = stalls;
+      // A cancellation owns the ending from then on: the watchdog must not add a stall to it.
+      context.cancellationSignal.addEventListener('abort', stopWatchdog, { once: true });
       const runContext: AgentRunContext = {
-        write,
+        // The adapter's own system lines (start, exit) are not the agent's output.
+        write: (stream, line) => {
+          if (stream !== 'system') stalls.touch();
+          write(stream, line);
+        },
         emit: (event) => {
+          stalls.touch();
           for (const { stream, line } of eventLines(event)) write(stream, line);
         },
-        signal: context.cancellationSignal,
+        onOutput: () => stalls.touch(),
+        signal: AbortSignal.any([context.cancellationSignal, stalls.signal]),
         onSpawn: (pgid) => {
           progress.pid = pgid;
           progress.pgid = pgid;
@@ -120,8 +156,10 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         ...(deps.killGraceMs === undefined ? {} : { killGraceMs: deps.killGraceMs }),
       };
       const run = await adapter.run(agent, input, runContext);
-      // Cancelled: no commit, whatever the agent's exit; the catch below reports it.
+      stalls.stop();
+      // Cancelled or stalled: no commit, whatever the agent's exit; the catch below reports it.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      if (stalls.stall) throw stalledFailure(stalls.stall);
       const commit = await commitWorkspace(
         input.workspace,
         redact(commitMessage(agent.name, input)),
@@ -144,11 +182,18 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       };
     } catch (error) {
       // Failures the adapters raised are already typed; but once the step is cancelled,
-      // whatever the killed agent did on its way out, the outcome is the cancellation.
-      if (!context.cancellationSignal.aborted) throw redactFailure(error, redact);
-      write('system', '■ step cancelled; the agent and its processes were stopped');
-      throw context.cancellationSignal.reason;
+      // whatever the killed agent did on its way out, the outcome is the cancellation; once it
+      // stalled, the outcome is the stall.
+      stopWatchdog();
+      if (context.cancellationSignal.aborted) {
+        write('system', '■ step cancelled; the agent and its processes were stopped');
+        throw context.cancellationSignal.reason;
+      }
+      if (watchdog?.stall) throw stalledFailure(watchdog.stall);
+      throw redactFailure(error, redact);
     } finally {
+      stopWatchdog();
+      context.cancellationSignal.removeEventListener('abort', stopWatchdog);
       clearInterval(heartbeats);
       await writer.flush();
     }

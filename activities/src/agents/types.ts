@@ -15,6 +15,8 @@ export interface CommandAgentConfig {
   retryOnNonZeroExit?: boolean;
   /** How many steps of this agent one worker runs at once (its task queue slots). */
   maxConcurrency?: number;
+  /** Silence (no output line or event) after which the agent is stopped and the step retried. */
+  stallTimeoutMs?: number;
 }
 
 /** How Claude Code may act in the workspace without anyone to answer its prompts. */
@@ -51,6 +53,7 @@ export interface ClaudeCodeAgentConfig {
   /** Extra, non-secret environment for the CLI (e.g. CLAUDE_CODE_MAX_RETRIES). */
   env?: Record<string, string>;
   maxConcurrency?: number;
+  stallTimeoutMs?: number;
 }
 
 export type AgentConfig = CommandAgentConfig | ClaudeCodeAgentConfig;
