@@ -5,11 +5,11 @@
  * only when `go install` succeeded, so an interrupted or concurrent build never leaves a broken
  * binary behind.
  */
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { execa } from 'execa';
 import type { GoTool } from './versions.js';
 
 export interface ProvisionGoToolOptions {
@@ -105,13 +105,8 @@ interface RunResult {
   output: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, output }));
-  });
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const result = await execa(command, args, { env, stdin: 'ignore', all: true, reject: false });
+  if (result.failed && result.exitCode === undefined) throw result;
+  return { code: result.exitCode ?? 1, output: result.all ?? '' };
 }

@@ -5,29 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput, AgentStepResult } from '@orchestrator/activities/contracts';
+import type { AgentStepInput } from '@orchestrator/activities/contracts';
 import { checkAvailability } from '@orchestrator/activities/agents/adapters';
 import { AGENT_STATE_DIR } from '@orchestrator/activities/agents/agent-state-dir';
-import type { StepHeartbeat } from '@orchestrator/activities/agents/orphans';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
 import { createAgentRegistry } from '@orchestrator/activities/agents/registry';
-import { createRunAgentStep } from '@orchestrator/activities/agents/run-agent-step';
-import { openDatabase, type OpenedDatabase } from '@orchestrator/activities/db/connect';
-import { createLogArchive, type LogArchive } from '@orchestrator/activities/db/log-archive';
-import { migrate } from '@orchestrator/activities/db/migrations/migrate';
-import { createMemoryLogBus } from '@orchestrator/activities/logs/memory-bus';
-import type { BusEntry, LogBus } from '@orchestrator/activities/logs/types';
-import { createRepository, makeTempDir } from '@orchestrator/activities/testing/git-fixtures';
+import type { BusEntry } from '@orchestrator/activities/logs/types';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
-import { createTestDatabase, type TestDatabase } from '@orchestrator/activities/testing/services';
+import { createStepHarness, type StepHarness } from '@orchestrator/activities/testing/step-harness';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
-import { prepareWorkspace } from '@orchestrator/activities/workspace/prepare';
 import {
   claudeAgent,
   claudeTranscript,
@@ -56,83 +46,32 @@ const workerEnv = {
 
 let cli: ClaudeCodeCli;
 let model: ScriptedModel;
-let testDb: TestDatabase;
-let database: OpenedDatabase;
-let archive: LogArchive;
-let bus: LogBus;
-let root: string;
-let repository: string;
-let runAgentStep: ReturnType<typeof createRunAgentStep>;
-let counter = 0;
+let harness: StepHarness;
 
 beforeAll(async () => {
   cli = await ensureClaudeCodeCli();
   model = await startScriptedModel({ apiKey: KEY });
-  testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.url });
-  await migrate(database.db);
-  archive = createLogArchive(database.db);
-  bus = createMemoryLogBus();
-  root = await makeTempDir('io-claude');
-  repository = join(root, 'repos', 'app');
-  await createRepository(repository, { 'README.md': '# app\n' });
   const agents = createAgentRegistry([
     claudeAgent('claude', cli, model.url),
     // The CLI retries 429/5xx itself (about 10 times, with backoff): not here.
     claudeAgent('claude-no-retry', cli, model.url, { env: { CLAUDE_CODE_MAX_RETRIES: '0' } }),
     claudeAgent('claude-one-turn', cli, model.url, { maxTurns: 1 }),
-    claudeAgent('claude-missing', cli, model.url, { binary: join(root, 'nowhere', 'claude') }),
+    claudeAgent('claude-missing', cli, model.url, { binary: '/nonexistent/bin/claude' }),
     claudeAgent('claude-wrong-key', cli, model.url, { apiKeyEnv: WRONG_KEY_ENV }),
   ]);
-  runAgentStep = createRunAgentStep({
-    bus,
-    archive,
-    agents,
-    env: workerEnv,
-    logger: pino({ level: 'silent' }),
-    heartbeatIntervalMs: 100,
-    killGraceMs: 1000,
-  });
+  harness = await createStepHarness({ name: 'claude', agents, env: workerEnv, killGraceMs: 1000 });
 });
 afterAll(async () => {
   await model?.stop();
-  await bus?.close();
-  await database?.close();
-  await testDb?.drop();
-  if (root) await rm(root, { recursive: true, force: true });
+  await harness?.close();
 });
 
-async function stepInput(agent: string, goal: string): Promise<AgentStepInput> {
-  const sessionId = `claude${Date.now().toString(36)}${counter++}`;
-  const workspace = await prepareWorkspace(
-    { sessionId, repository },
-    { workspacesDir: join(root, 'workspaces'), allowedRoots: [join(root, 'repos')] },
-  );
-  return { sessionId, agent, goal, workspace: workspace.path, step: 1 };
-}
-
+const stepInput = (agent: string, goal: string) => harness.stepInput(agent, goal);
+const environment = (...args: Parameters<StepHarness['environment']>) =>
+  harness.environment(...args);
+const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
 const stateDirOf = (input: AgentStepInput) =>
-  join(root, 'workspaces', AGENT_STATE_DIR, input.sessionId);
-
-const silentTemporalLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-};
-
-function environment(info: Partial<ConstructorParameters<typeof MockActivityEnvironment>[0]> = {}) {
-  const env = new MockActivityEnvironment(info, { logger: silentTemporalLogger });
-  const heartbeats: StepHeartbeat[] = [];
-  env.on('heartbeat', (details: StepHeartbeat) => heartbeats.push(details));
-  return { env, heartbeats };
-}
-
-function step(env: MockActivityEnvironment, input: AgentStepInput): Promise<AgentStepResult> {
-  return env.run(runAgentStep, input) as Promise<AgentStepResult>;
-}
+  join(harness.workspacesDir, AGENT_STATE_DIR, input.sessionId);
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.catch((e: unknown) => e);
@@ -141,7 +80,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 async function logLines(sessionId: string): Promise<string[]> {
-  const entries: BusEntry[] = await bus.read(sessionId);
+  const entries: BusEntry[] = await harness.bus.read(sessionId);
   return entries.flatMap((e) => (e.kind === 'log' ? [`${e.stream}: ${e.line}`] : []));
 }
 
@@ -207,7 +146,7 @@ describe('claude-code agent (real CLI, scripted model)', () => {
     expect(lines.filter((l) => l === `stdout: [text] ${FINAL_TEXT}`)).toHaveLength(1);
     expect(result.lines).toBe(lines.filter((l) => !l.startsWith('system:')).length);
     // The archive holds the same lines.
-    const archived = await archive.list(input.sessionId, { limit: 100 });
+    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
     expect(archived.map((l) => l.line)).toEqual(lines.map((l) => l.replace(/^\w+: /, '')));
 
     // Heartbeats carry the process group and Claude's session id from the first one on.
@@ -232,7 +171,7 @@ describe('claude-code agent (real CLI, scripted model)', () => {
     const lines = await logLines(input.sessionId);
     expect(lines).toContain('stdout: [text] Here is what I found: [redacted]');
     expect(lines.join('\n')).not.toContain(KEY);
-    const archived = await archive.list(input.sessionId, { limit: 100 });
+    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
     expect(JSON.stringify(archived)).not.toContain(KEY);
     // Nor does a failure (the agent's error text is redacted the same way).
     const failing = await stepInput('claude-no-retry', scriptGoal('error-500', KEY));
@@ -362,7 +301,7 @@ describe('claude-code agent (real CLI, scripted model)', () => {
     const failure = await failureOf(step(environment().env, input));
     expect(failure.type).toBe('AgentConfigError');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain(`${join(root, 'nowhere', 'claude')} was not found`);
+    expect(failure.message).toContain('/nonexistent/bin/claude was not found');
     expect(failure.message).toContain('npm install -g @anthropic-ai/claude-code');
 
     const agent = claudeAgent('claude', cli, model.url);

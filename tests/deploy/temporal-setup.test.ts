@@ -4,10 +4,10 @@
  * 1.x line). It must create the namespace, register every custom search attribute with its
  * type, and change nothing when it runs again (it runs on every upgrade).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDevServer, type DevServer } from '@orchestrator/temporal-config';
@@ -21,19 +21,14 @@ let binDir: string;
 let cliPath: string;
 let script: string;
 
-function run(
+async function run(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, output }));
-  });
+  const result = await execa(command, args, { env, stdin: 'ignore', all: true, reject: false });
+  if (result.failed && result.exitCode === undefined) throw result;
+  return { code: result.exitCode ?? 1, output: result.all ?? '' };
 }
 
 beforeAll(async () => {

@@ -1,28 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput, AgentStepResult } from '../contracts.js';
-import { openDatabase, type OpenedDatabase } from '../db/connect.js';
-import { createLogArchive, type LogArchive } from '../db/log-archive.js';
-import { migrate } from '../db/migrations/migrate.js';
-import { createMemoryLogBus } from '../logs/memory-bus.js';
-import type { BusEntry, LogBus } from '../logs/types.js';
-import { createRepository, makeTempDir } from '../testing/git-fixtures.js';
+import type { BusEntry } from '../logs/types.js';
 import { isRunning, waitFor } from '../testing/processes.js';
-import { createTestDatabase, type TestDatabase } from '../testing/services.js';
+import { createStepHarness, type StepHarness } from '../testing/step-harness.js';
 import { git, headSha } from '../workspace/git.js';
-import { prepareWorkspace } from '../workspace/prepare.js';
 import { defaultAgents } from './defaults.js';
 import type { StepHeartbeat } from './orphans.js';
 import { processGroupMembers } from './process-group.js';
 import { createAgentRegistry } from './registry.js';
-import { createRunAgentStep } from './run-agent-step.js';
 import type { AgentConfig, CommandAgentConfig } from './types.js';
 
 const sh = (
@@ -54,72 +43,17 @@ const agents = createAgentRegistry([
   { name: 'missing', kind: 'command', command: ['io-no-such-command-xyz', '--flag'] },
 ]);
 
-let testDb: TestDatabase;
-let database: OpenedDatabase;
-let archive: LogArchive;
-let bus: LogBus;
-let root: string;
-let repository: string;
-let runAgentStep: ReturnType<typeof createRunAgentStep>;
-let counter = 0;
-
+let harness: StepHarness;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.url });
-  await migrate(database.db);
-  archive = createLogArchive(database.db);
-  bus = createMemoryLogBus();
-  root = await makeTempDir('io-agent');
-  repository = join(root, 'repos', 'app');
-  await createRepository(repository, { 'README.md': '# app\n' });
-  runAgentStep = createRunAgentStep({
-    bus,
-    archive,
-    agents,
-    logger: pino({ level: 'silent' }),
-    heartbeatIntervalMs: 100,
-    killGraceMs: 500,
-  });
+  harness = await createStepHarness({ name: 'agent', agents });
 });
 afterAll(async () => {
-  await bus?.close();
-  await database?.close();
-  await testDb?.drop();
-  if (root) await rm(root, { recursive: true, force: true });
+  await harness?.close();
 });
-
-async function stepInput(
-  agent: string,
-  goal = 'Add a greeting\nwith details below',
-): Promise<AgentStepInput> {
-  const sessionId = `agent${Date.now().toString(36)}${counter++}`;
-  const workspace = await prepareWorkspace(
-    { sessionId, repository },
-    { workspacesDir: join(root, 'workspaces'), allowedRoots: [join(root, 'repos')] },
-  );
-  return { sessionId, agent, goal, workspace: workspace.path, step: 1 };
-}
-
-function environment(info: Partial<ConstructorParameters<typeof MockActivityEnvironment>[0]> = {}) {
-  const env = new MockActivityEnvironment(info, { logger: silentTemporalLogger });
-  const heartbeats: StepHeartbeat[] = [];
-  env.on('heartbeat', (details: StepHeartbeat) => heartbeats.push(details));
-  return { env, heartbeats };
-}
-
-/** Runs the activity in the mock environment (typed: MockActivityEnvironment.run infers unknown). */
-function step(env: MockActivityEnvironment, input: AgentStepInput): Promise<AgentStepResult> {
-  return env.run(runAgentStep, input) as Promise<AgentStepResult>;
-}
-
-const silentTemporalLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-};
+const stepInput = (agent: string, goal?: string) => harness.stepInput(agent, goal);
+const environment = (...args: Parameters<StepHarness['environment']>) =>
+  harness.environment(...args);
+const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.catch((e: unknown) => e);
@@ -143,7 +77,7 @@ describe('runAgentStep', () => {
     expect(await readFile(join(input.workspace, 'goal.txt'), 'utf8')).toBe(`${input.goal}\n`);
     expect(await readFile(join(input.workspace, 'env.txt'), 'utf8')).toBe(`${input.sessionId} 1\n`);
 
-    const entries = await bus.read(input.sessionId);
+    const entries = await harness.bus.read(input.sessionId);
     const lines = logLines(entries);
     expect(lines[0]).toMatch(/^system: ▶ step 1: running echoer \(sh -c /);
     expect(lines.filter((l) => l.startsWith('stdout:'))).toEqual([
@@ -155,7 +89,7 @@ describe('runAgentStep', () => {
     expect(lines.at(-2)).toMatch(/^system: ■ exit 0 in \d+\.\ds$/);
     expect(lines.at(-1)).toBe(`system: ✔ committed ${result.commitSha!.slice(0, 12)}`);
     // The archive holds the same lines under the same ids, flushed before the step returned.
-    const archived = await archive.list(input.sessionId, { limit: 100 });
+    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
     expect(archived.map((l) => l.id)).toEqual(entries.map((e) => e.id));
 
     expect(heartbeats[0]).toMatchObject({ sessionId: input.sessionId, step: 1, host: hostname() });
@@ -171,7 +105,7 @@ describe('runAgentStep', () => {
     expect(result.summary).toBe('done: recorded the goal in ORCHESTRATOR_NOTES.md');
     const notes = await readFile(join(input.workspace, 'ORCHESTRATOR_NOTES.md'), 'utf8');
     expect(notes).toContain('Write a haiku about queues');
-    const lines = logLines(await bus.read(input.sessionId));
+    const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines.filter((l) => l.startsWith('stderr:'))).toHaveLength(1);
     expect(lines.some((l) => l.includes('\u001b[36m'))).toBe(true);
   });
@@ -194,7 +128,7 @@ describe('runAgentStep', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe('Agent "failing" exited with code 3: bad thing happened');
     expect(await headSha(input.workspace)).toBe(before);
-    const lines = logLines(await bus.read(input.sessionId));
+    const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines).toContain('stderr: bad thing happened');
     expect(lines.at(-1)).toMatch(/^system: ■ exit 3 in/);
   });
@@ -219,7 +153,7 @@ describe('runAgentStep', () => {
   });
 
   it('fails a missing workspace with a WorkspaceError', async () => {
-    const input = { ...(await stepInput('quiet')), workspace: join(root, 'nowhere') };
+    const input = { ...(await stepInput('quiet')), workspace: join(harness.root, 'nowhere') };
     const failure = await failureOf(step(environment().env, input));
     expect(failure.type).toBe('WorkspaceError');
   });
@@ -250,7 +184,7 @@ describe('runAgentStep', () => {
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelledFailure);
     for (const pid of pids) expect(isRunning(pid), `process ${pid} still runs`).toBe(false);
-    const lines = logLines(await bus.read(input.sessionId));
+    const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines).toContain('stdout: started');
     expect(lines.at(-1)).toBe('system: ■ step cancelled; the agent and its processes were stopped');
   });
@@ -260,7 +194,7 @@ describe('runAgentStep', () => {
     const { env, heartbeats } = environment();
     const run = step(env, input);
     await waitFor(async () =>
-      logLines(await bus.read(input.sessionId)).includes('stdout: started'),
+      logLines(await harness.bus.read(input.sessionId)).includes('stdout: started'),
     );
     const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
     const pids = (processGroupMembers(pgid) ?? []).map((p) => p.pid);

@@ -2,28 +2,15 @@
  * The stall watchdog through the runAgentStep activity (Temporal's MockActivityEnvironment),
  * with real processes, git workspaces and Postgres (the log archive).
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput, AgentStepResult } from '../contracts.js';
-import { openDatabase, type OpenedDatabase } from '../db/connect.js';
-import { createLogArchive, type LogArchive } from '../db/log-archive.js';
-import { migrate } from '../db/migrations/migrate.js';
-import { createMemoryLogBus } from '../logs/memory-bus.js';
-import type { BusEntry, LogBus } from '../logs/types.js';
-import { createRepository, makeTempDir } from '../testing/git-fixtures.js';
+import type { BusEntry } from '../logs/types.js';
 import { isRunning, waitFor } from '../testing/processes.js';
-import { createTestDatabase, type TestDatabase } from '../testing/services.js';
+import { createStepHarness, type StepHarness } from '../testing/step-harness.js';
 import { headSha } from '../workspace/git.js';
-import { prepareWorkspace } from '../workspace/prepare.js';
 import { parseAgentConfigs } from './config-file.js';
-import type { StepHeartbeat } from './orphans.js';
 import { isProcessGroupAlive, processGroupMembers } from './process-group.js';
 import { createAgentRegistry } from './registry.js';
-import { createRunAgentStep } from './run-agent-step.js';
 import { DEFAULT_STALL_TIMEOUT_MS, formatSeconds, startStallWatchdog } from './stall-watchdog.js';
 
 const agents = createAgentRegistry([
@@ -45,68 +32,17 @@ const agents = createAgentRegistry([
   },
 ]);
 
-let testDb: TestDatabase;
-let database: OpenedDatabase;
-let archive: LogArchive;
-let bus: LogBus;
-let root: string;
-let repository: string;
-let runAgentStep: ReturnType<typeof createRunAgentStep>;
-let counter = 0;
-
+let harness: StepHarness;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.url });
-  await migrate(database.db);
-  archive = createLogArchive(database.db);
-  bus = createMemoryLogBus();
-  root = await makeTempDir('io-stall');
-  repository = join(root, 'repos', 'app');
-  await createRepository(repository, { 'README.md': '# app\n' });
-  runAgentStep = createRunAgentStep({
-    bus,
-    archive,
-    agents,
-    logger: pino({ level: 'silent' }),
-    heartbeatIntervalMs: 100,
-    killGraceMs: 500,
-  });
+  harness = await createStepHarness({ name: 'stall', agents });
 });
 afterAll(async () => {
-  await bus?.close();
-  await database?.close();
-  await testDb?.drop();
-  if (root) await rm(root, { recursive: true, force: true });
+  await harness?.close();
 });
-
-async function stepInput(agent: string): Promise<AgentStepInput> {
-  const sessionId = `stall${Date.now().toString(36)}${counter++}`;
-  const workspace = await prepareWorkspace(
-    { sessionId, repository },
-    { workspacesDir: join(root, 'workspaces'), allowedRoots: [join(root, 'repos')] },
-  );
-  return { sessionId, agent, goal: 'Do something', workspace: workspace.path, step: 1 };
-}
-
-const silentTemporalLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-};
-
-function environment(info: Partial<ConstructorParameters<typeof MockActivityEnvironment>[0]> = {}) {
-  const env = new MockActivityEnvironment(info, { logger: silentTemporalLogger });
-  const heartbeats: StepHeartbeat[] = [];
-  env.on('heartbeat', (details: StepHeartbeat) => heartbeats.push(details));
-  return { env, heartbeats };
-}
-
-function step(env: MockActivityEnvironment, input: AgentStepInput): Promise<AgentStepResult> {
-  return env.run(runAgentStep, input) as Promise<AgentStepResult>;
-}
+const stepInput = (agent: string, goal?: string) => harness.stepInput(agent, goal);
+const environment = (...args: Parameters<StepHarness['environment']>) =>
+  harness.environment(...args);
+const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
 
 const logLines = (entries: BusEntry[]) =>
   entries.flatMap((e) => (e.kind === 'log' ? [`${e.stream}: ${e.line}`] : []));
@@ -146,7 +82,7 @@ describe('stall watchdog', () => {
     expect(isProcessGroupAlive(pgid), `process group ${pgid} still runs`).toBe(false);
     for (const pid of pids) expect(isRunning(pid), `process ${pid} still runs`).toBe(false);
 
-    const lines = logLines(await bus.read(input.sessionId));
+    const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines).toContain('stdout: start');
     expect(lines).toContain('system: ■ stalled: no output for 0.5 s; aborting (attempt 2)');
     expect(lines.some((l) => l.startsWith('system: ✔'))).toBe(false);
@@ -159,7 +95,7 @@ describe('stall watchdog', () => {
     const result = await step(environment().env, input);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1800);
     expect(result).toMatchObject({ exitCode: 0, summary: 'finished', lines: 11 });
-    const lines = logLines(await bus.read(input.sessionId));
+    const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines.some((l) => l.includes('stalled'))).toBe(false);
   });
 
