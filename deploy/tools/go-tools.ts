@@ -5,11 +5,10 @@
  * only when `go install` succeeded, so an interrupted or concurrent build never leaves a broken
  * binary behind.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { isExecutable, projectCacheDir } from '@orchestrator/temporal-config';
 import type { GoTool } from './versions.js';
 
 export interface ProvisionGoToolOptions {
@@ -24,22 +23,12 @@ export class GoToolBuildError extends Error {
 
 /** Root of the tool cache: `<user cache>/industrial-orchestrator/tools`. */
 export function goToolsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'industrial-orchestrator', 'tools');
+  return join(projectCacheDir(env), 'tools');
 }
 
 /** Where one version of one tool lives; the binary is `<dir>/<name>`. */
 export function goToolPath(tool: GoTool, env: NodeJS.ProcessEnv = process.env): string {
   return join(goToolsCacheDir(env), `${tool.name}-${tool.version}`, tool.name);
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `go` on PATH, else the standard /usr/local/go install, else null. */

@@ -1,5 +1,6 @@
 export { TEMPORAL_CLI_VERSION } from './version.js';
-export { temporalCliCacheDir } from './cache-dir.js';
+export { projectCacheDir, temporalCliCacheDir } from './cache-dir.js';
+export { findOnPath, isExecutable } from './executables.js';
 export { provisionTemporalCli, TemporalCliNotFoundError, type TemporalCli } from './provision.js';
 export { startDevServer, type DevServer, type DevServerOptions } from './dev-server.js';
 export {

@@ -1,7 +1,8 @@
-import { access, constants, mkdir, rm } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { temporalCliCacheDir } from './cache-dir.js';
+import { findOnPath, isExecutable } from './executables.js';
 import { TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './version.js';
 
 /** How the Temporal CLI was found; `sdk-download` means "let @temporalio/testing fetch it". */
@@ -19,24 +20,6 @@ export interface ProvisionOptions {
 
 export class TemporalCliNotFoundError extends Error {
   override name = 'TemporalCliNotFoundError';
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function findOnPath(binary: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, binary);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return null;
 }
 
 /**
