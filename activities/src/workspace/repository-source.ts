@@ -38,7 +38,7 @@ export async function resolveRepositorySource(
   }
   for (const root of allowedRoots) {
     const realRoot = await realpath(root).catch(() => null);
-    if (realRoot && isInside(realRoot, real)) return { kind: 'path', path: real };
+    if (realRoot && isPathInside(realRoot, real)) return { kind: 'path', path: real };
   }
   throw workspaceError(
     `Repository path ${repository}${real === repository ? '' : ` (resolves to ${real})`} is not ` +
@@ -46,7 +46,8 @@ export async function resolveRepositorySource(
   );
 }
 
-function isInside(root: string, path: string): boolean {
+/** Whether `path` is `root` or below it (lexically; resolve symlinks first where it matters). */
+export function isPathInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
