@@ -8,6 +8,7 @@ import type { AgentStepInput } from '../contracts.js';
 import type { LogStream } from '../logs/types.js';
 import type { AgentAdapter, AgentAvailability } from './adapter.js';
 import { agentConfigError, agentExitError, agentKilledError } from './agent-errors.js';
+import { checkKnownFields } from './config-fields.js';
 import { findExecutable } from './find-executable.js';
 import { orchestratorEnvironment } from './orchestrator-environment.js';
 import { oneLineSummary, stripAnsi } from './plain-text.js';
@@ -124,6 +125,7 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
   kind: 'command',
 
   parseConfig(entry, where) {
+    checkKnownFields(entry, ['command', 'env', 'retryOnNonZeroExit'], 'command', where);
     const command = entry.command;
     if (
       !Array.isArray(command) ||
@@ -131,6 +133,19 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
       !command.every((part) => typeof part === 'string')
     ) {
       throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
+    }
+    const env = entry.env;
+    if (
+      env !== undefined &&
+      (typeof env !== 'object' ||
+        env === null ||
+        Array.isArray(env) ||
+        !Object.values(env).every((value) => typeof value === 'string'))
+    ) {
+      throw new Error(`${where}.env: expected an object of environment variables (strings)`);
+    }
+    if (entry.retryOnNonZeroExit !== undefined && typeof entry.retryOnNonZeroExit !== 'boolean') {
+      throw new Error(`${where}.retryOnNonZeroExit: expected true or false`);
     }
     return entry as unknown as CommandAgentConfig;
   },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { adapterFor, AGENT_KINDS, isAgentKind } from './adapters.js';
-import { AGENT_NAME_PATTERN, type AgentConfig } from './types.js';
+import { AGENT_NAME_PATTERN, CAPABILITY_PATTERN, type AgentConfig } from './types.js';
 
 /**
  * Reads agent configurations from a JSON file (`AGENTS_FILE`): an array of agent objects.
@@ -47,6 +47,16 @@ export function parseAgentConfigs(value: unknown, source: string): AgentConfig[]
     }
     if (agent.description !== undefined && typeof agent.description !== 'string') {
       throw new Error(`${where}.description: expected a string`);
+    }
+    const capabilities = agent.capabilities;
+    if (
+      capabilities !== undefined &&
+      (!Array.isArray(capabilities) ||
+        !capabilities.every((item) => typeof item === 'string' && CAPABILITY_PATTERN.test(item)))
+    ) {
+      throw new Error(
+        `${where}.capabilities: expected an array of lowercase words (e.g. ["code", "test"])`,
+      );
     }
     const max = agent.maxConcurrency;
     if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {

@@ -3,20 +3,29 @@
  * actually runs. One kind per adapter (see adapters.ts); issue #4 moves the list into a
  * Postgres registry, the shapes stay.
  */
-export interface CommandAgentConfig {
+/** What every agent has, whatever its kind. */
+export interface AgentConfigBase {
   name: string;
-  kind: 'command';
   description?: string;
+  /**
+   * What it is good for (e.g. plan, code, review, test): a step that asks for capabilities is
+   * routed to an agent that has all of them.
+   */
+  capabilities?: string[];
+  /** How many steps of this agent one worker runs at once (its task queue slots). */
+  maxConcurrency?: number;
+  /** Silence (no output line or event) after which the agent is stopped and the step retried. */
+  stallTimeoutMs?: number;
+}
+
+export interface CommandAgentConfig extends AgentConfigBase {
+  kind: 'command';
   /** argv of the process; run in the workspace without a shell unless argv says so. */
   command: string[];
   /** Extra environment; the goal arrives as ORCHESTRATOR_GOAL, never interpolated into argv. */
   env?: Record<string, string>;
   /** Whether a non-zero exit may be retried by Temporal (default false: fails the step). */
   retryOnNonZeroExit?: boolean;
-  /** How many steps of this agent one worker runs at once (its task queue slots). */
-  maxConcurrency?: number;
-  /** Silence (no output line or event) after which the agent is stopped and the step retried. */
-  stallTimeoutMs?: number;
 }
 
 /** How Claude Code may act in the workspace without anyone to answer its prompts. */
@@ -32,10 +41,8 @@ export type ClaudeCodePermissionMode = (typeof CLAUDE_CODE_PERMISSION_MODES)[num
  * Secrets are never part of the configuration: `apiKeyEnv` names the worker's environment
  * variable that holds the key.
  */
-export interface ClaudeCodeAgentConfig {
-  name: string;
+export interface ClaudeCodeAgentConfig extends AgentConfigBase {
   kind: 'claude-code';
-  description?: string;
   /** Model name or alias passed to `--model` (e.g. `sonnet`, `claude-sonnet-4-5`). */
   model: string;
   /** Path (or command name) of the `claude` binary; default `claude` on the worker's PATH. */
@@ -52,8 +59,6 @@ export interface ClaudeCodeAgentConfig {
   permissionMode?: ClaudeCodePermissionMode;
   /** Extra, non-secret environment for the CLI (e.g. CLAUDE_CODE_MAX_RETRIES). */
   env?: Record<string, string>;
-  maxConcurrency?: number;
-  stallTimeoutMs?: number;
 }
 
 export type AgentConfig = CommandAgentConfig | ClaudeCodeAgentConfig;
@@ -61,3 +66,6 @@ export type AgentKind = AgentConfig['kind'];
 
 /** Agent names are task queue suffixes (`agent-<name>`): keep them simple. */
 export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Capability names: short lowercase words (plan, code, review, test, docs, …). */
+export const CAPABILITY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
