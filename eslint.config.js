@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, and activities
     // only as types (their implementations run in the worker, never in the workflow bundle).
-    files: ['workflows/src/**/*.ts'],
+    files: ['workflows/src/**/*.ts', 'bench/anchor/workflows.ts'],
     ignores: ['workflows/src/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 interface TokenStore {
-  create(name: string): Promise<{ token: string }>;
-  verify(token: string): Promise<unknown>;
+  create(name: string, role: 'admin'): Promise<{ token: string }>;
+  verify(token: string): Promise<{ role: string } | null>;
 }
 
 /**
@@ -19,9 +19,12 @@ export async function ensureAdminToken(
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
     const token = (await readFile(file, 'utf8')).trim();
-    if (token && (await tokens.verify(token))) return { token, created: false, file };
+    // A token that lost its admin role is no admin token: make a new one.
+    if (token && (await tokens.verify(token))?.role === 'admin') {
+      return { token, created: false, file };
+    }
   }
-  const { token } = await tokens.create('admin');
+  const { token } = await tokens.create('admin', 'admin');
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return { token, created: true, file };
 }

@@ -11,7 +11,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { pino } from 'pino';
 import {
   provisionTemporalCli,
   startDevServer,
@@ -26,8 +25,11 @@ import {
   type GatewayService,
 } from '@orchestrator/gateway';
 import {
+  createWorkerLogger,
   installTemporalRuntime,
+  readAgentPoolSettings,
   startWorkerService,
+  startWorkerTracing,
   type WorkerService,
 } from '@orchestrator/worker';
 import { ensureAdminToken } from './admin-token.js';
@@ -35,13 +37,12 @@ import { ensureSampleRepository } from './sample-repository.js';
 
 const say = (line: string) => console.log(`[start] ${line}`);
 const env = process.env;
-const logger = pino(
-  { name: 'orchestrator', level: env.LOG_LEVEL ?? 'info' },
-  process.stdout.isTTY
-    ? pino.transport({ target: 'pino-pretty', options: { colorize: true } })
-    : undefined,
-);
-installTemporalRuntime({ sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS || undefined });
+// Pretty on a terminal, JSON otherwise (LOG_FORMAT overrides), with workflow and activity ids.
+const logger = createWorkerLogger({ name: 'orchestrator' });
+installTemporalRuntime({
+  sdkMetricsAddress: env.TEMPORAL_SDK_METRICS_ADDRESS || undefined,
+  logger,
+});
 
 const stops: Array<() => Promise<unknown>> = [];
 let stopping = false;
@@ -148,6 +149,9 @@ try {
     say('worker and gateway started as separate processes (DATABASE_URL and REDIS_URL are set)');
   } else {
     stops.push(() => storage.close());
+    // One SDK for both (OTEL_* variables; off when unset), stopped last so it exports every span.
+    const tracing = await startWorkerTracing({ serviceName: 'orchestrator' });
+    if (tracing) stops.push(() => tracing.shutdown());
     // One registry: the gateway's /metrics shows the in-process worker's step metrics too.
     const metrics = createMetrics();
     const worker: WorkerService = await startWorkerService({
@@ -157,6 +161,8 @@ try {
       storage,
       settings,
       logger,
+      ...readAgentPoolSettings(env),
+      tracing,
     });
     stops.push(() => worker.stop());
     void worker.done.catch((error: unknown) => {
@@ -170,6 +176,8 @@ try {
       logger,
       sampleRepository: sample,
       metrics,
+      onAgentsChanged: () => void worker.refreshAgents(),
+      tracing: tracing !== null,
     });
     stops.push(() => gateway.stop());
     consoleUrl = gateway.url;

@@ -122,6 +122,16 @@ describe('metrics', () => {
     expect(value(gateway, 'orchestrator_agent_queue_backlog', { agent: 'echo' })).toBe(0);
   });
 
+  it('reads each agent’s measured success, tier, availability and slots from the registry', () => {
+    // echo completed its one step, fail failed its one: too few to rate, the ratio still shows.
+    expect(value(gateway, 'orchestrator_agent_success_ratio', { agent: 'echo' })).toBe(1);
+    expect(value(gateway, 'orchestrator_agent_success_ratio', { agent: 'fail' })).toBe(0);
+    expect(value(gateway, 'orchestrator_agent_tier', { agent: 'echo', tier: 'unrated' })).toBe(1);
+    expect(value(gateway, 'orchestrator_agent_tier', { agent: 'echo', tier: 'elite' })).toBe(0);
+    expect(value(gateway, 'orchestrator_agent_available', { agent: 'echo' })).toBe(1);
+    expect(value(gateway, 'orchestrator_agent_slots', { agent: 'echo' })).toBe(2);
+  });
+
   it('measures HTTP by route pattern, never by session id', () => {
     const routes = [...gateway.keys()]
       .filter((key) => key.startsWith('orchestrator_http_requests_total{'))

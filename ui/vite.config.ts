@@ -12,10 +12,16 @@ const gateway = process.env.ORCHESTRATOR_GATEWAY_URL ?? 'http://127.0.0.1:3000';
 // working directory). Tests only need Svelte's compiler (for .svelte.ts runes) and `$lib`.
 const testing = process.env.VITEST !== undefined;
 const lib = fileURLToPath(new URL('./src/lib', import.meta.url));
+// Components import SvelteKit's `$app/*` modules; under Vitest small stand-ins take their place.
+const testAliases = {
+  $lib: lib,
+  '$app/paths': `${lib}/testing/app-paths.ts`,
+  '$app/navigation': `${lib}/testing/app-navigation.ts`,
+};
 
 export default defineConfig({
   plugins: testing ? [svelte({ configFile: false })] : [sveltekit()],
-  resolve: testing ? { alias: { $lib: lib } } : {},
+  resolve: testing ? { alias: testAliases } : {},
   build: {
     // Rolldown reports slow plugins; SvelteKit's own writeBundle always is, so it is only noise.
     rolldownOptions: { checks: { bundlerTimings: false } },

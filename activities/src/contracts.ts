@@ -3,6 +3,9 @@
  * `import type`, so nothing with side effects ever reaches the workflow bundle.
  */
 import type { SessionStatus } from '@orchestrator/workflows/types';
+import type { TierLevel } from './agents/tiers.js';
+
+export type { TierLevel };
 
 export interface PrepareWorkspaceInput {
   sessionId: string;
@@ -55,12 +58,33 @@ export interface AgentStepResult {
   usage?: AgentUsage | null;
   /** The agent's own session/thread id (e.g. Claude Code's session), null if it has none. */
   agentSessionId?: string | null;
+  /**
+   * What earlier attempts of this step spent before they failed, stalled or were killed (from
+   * the ledger); null when there were none or nothing is recorded. Counted in the session's
+   * total; `usage` stays this attempt's.
+   */
+  earlierAttemptsUsage?: AgentUsage | null;
 }
 
 export interface PublishStatusInput {
   sessionId: string;
   status: SessionStatus;
   detail?: string;
+}
+
+/** A step that asks for capabilities instead of naming an agent. */
+export interface RouteAgentInput {
+  sessionId: string;
+  /** Every one of them is required of the agent (empty: any agent). */
+  capabilities: string[];
+  minTier?: TierLevel;
+}
+
+export interface RouteAgentResult {
+  agent: string;
+  /** Why this agent, in one line (kept in the checkpoint and the log). */
+  reason: string;
+  candidates: Array<{ name: string; eligible: boolean; why: string }>;
 }
 
 /** Error types the workflow must not retry (ApplicationFailure.type). */
@@ -74,6 +98,7 @@ export const NON_RETRYABLE_AGENT_ERRORS = [
 export interface OrchestratorActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   publishStatus(input: PublishStatusInput): Promise<void>;
+  routeAgent(input: RouteAgentInput): Promise<RouteAgentResult>;
 }
 export interface AgentActivities {
   runAgentStep(input: AgentStepInput): Promise<AgentStepResult>;

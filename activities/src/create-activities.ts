@@ -1,10 +1,13 @@
 /**
- * The activity implementations a worker registers: `prepareWorkspace` and `publishStatus` on
- * the `orchestrator` queue, `runAgentStep` on every `agent-<name>` queue.
+ * The activity implementations a worker registers: `prepareWorkspace`, `publishStatus` and
+ * `routeAgent` on the `orchestrator` queue, `runAgentStep` on every `agent-<name>` queue.
  */
 import type { Logger } from 'pino';
 import { createRunAgentStep } from './agents/run-agent-step.js';
+import type { AgentView } from './agents/agent-overview.js';
 import type { AgentRegistry } from './agents/registry.js';
+import { createRouteAgent } from './agents/route-agent-activity.js';
+import type { StepLedger } from './agents/step-ledger.js';
 import type { AgentActivities, OrchestratorActivities } from './contracts.js';
 import type { LogArchive } from './db/log-archive.js';
 import { createPublishStatus } from './logs/publish-status.js';
@@ -15,6 +18,15 @@ export interface ActivityDeps {
   bus: LogBus;
   archive: LogArchive;
   agents: AgentRegistry;
+  /** The usage ledger; steps go unrecorded without it (unit tests). */
+  ledger?: StepLedger;
+  /** This worker's id in the ledger. */
+  workerId?: string;
+  /**
+   * Every agent with tier, availability and load, for routing by capability; without it a
+   * session must name its agent.
+   */
+  overview?: () => Promise<AgentView[]>;
   /** Where session checkouts are created. */
   workspacesDir: string;
   /** Local repositories must resolve inside one of these. */
@@ -30,11 +42,23 @@ export function createActivities(deps: ActivityDeps): Activities {
       workspacesDir: deps.workspacesDir,
       allowedRoots: deps.allowedRoots,
     }),
-    publishStatus: createPublishStatus(deps.bus),
+    publishStatus: createPublishStatus(deps.bus, deps.archive),
+    routeAgent: createRouteAgent({
+      bus: deps.bus,
+      archive: deps.archive,
+      overview:
+        deps.overview ??
+        (() =>
+          Promise.reject(
+            new Error('Routing by capability needs the agent registry (not configured here).'),
+          )),
+    }),
     runAgentStep: createRunAgentStep({
       bus: deps.bus,
       archive: deps.archive,
       agents: deps.agents,
+      ...(deps.ledger ? { ledger: deps.ledger } : {}),
+      ...(deps.workerId ? { workerId: deps.workerId } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
     }),
   };

@@ -29,22 +29,24 @@ describe('openStorage', () => {
     const storage = await openStorage(settings, logger);
     try {
       expect(storage.databaseKind).toBe('pglite');
-      expect(storage.agents.names()).toEqual(['demo', 'test']);
+      expect((await storage.agents.list()).map((agent) => agent.name)).toEqual(['demo', 'test']);
       await storage.ping();
       await storage.bus.ping();
-      const { token } = await storage.tokens.create('admin');
-      expect(await storage.tokens.verify(token)).toMatchObject({ name: 'admin' });
+      const { token } = await storage.tokens.create('admin', 'admin');
+      expect(await storage.tokens.verify(token)).toMatchObject({ name: 'admin', role: 'admin' });
     } finally {
       await storage.close();
     }
-    // Persisted: a second start sees the same token table.
+    // Persisted: a second start sees the same token table, and does not seed again.
     const again = await openStorage(settings, logger);
     try {
       expect(await again.tokens.count()).toBe(1);
+      expect(await again.agents.seed([], 'again')).toBe(false);
     } finally {
       await again.close();
     }
-  });
+    // PGlite's WebAssembly start and the migrations take seconds when the machine is busy.
+  }, 90_000);
 
   describe('with Postgres and Redis', () => {
     let testDb: TestDatabase;
@@ -78,7 +80,7 @@ describe('openStorage', () => {
       const storage = await openStorage(settings, logger);
       try {
         expect(storage.databaseKind).toBe('postgres');
-        expect(storage.agents.names()).toEqual(['only']);
+        expect((await storage.agents.list()).map((agent) => agent.name)).toEqual(['only']);
         await storage.ping();
         await storage.bus.append('s1', [{ kind: 'log', stream: 'stdout', line: 'x', ts: 0 }]);
         expect(await redis.xlen(`${prefix}:logs:s1`)).toBe(1);

@@ -8,8 +8,11 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { readAgentConfigFile } from './agents/config-file.js';
 import { defaultAgents } from './agents/defaults.js';
-import { createAgentRegistry, type AgentRegistry } from './agents/registry.js';
+import { createAgentStore, type AgentStore } from './agents/agent-store.js';
+import { createStepLedger, type StepLedger } from './agents/step-ledger.js';
+import { createWorkerReports, type WorkerReports } from './agents/worker-reports.js';
 import { createApiTokenStore, type ApiTokenStore } from './db/api-tokens.js';
+import { createAuditLog, type AuditLog } from './db/audit-log.js';
 import { openDatabase, type DatabaseKind } from './db/connect.js';
 import { createLogArchive, type LogArchive } from './db/log-archive.js';
 import { migrate } from './db/migrations/migrate.js';
@@ -24,7 +27,14 @@ export interface Storage {
   bus: LogBus;
   archive: LogArchive;
   tokens: ApiTokenStore;
-  agents: AgentRegistry;
+  /** Who did what, when: written by the gateway, read by admins. */
+  audit: AuditLog;
+  /** The agent registry (seeded from AGENTS_FILE or the defaults on the first start). */
+  agents: AgentStore;
+  /** One row per agent step attempt: outcome, tokens, cost. */
+  ledger: StepLedger;
+  /** What each live worker can run. */
+  workerReports: WorkerReports;
   /** Database health check for /readyz (the bus has its own ping). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -36,16 +46,25 @@ export function pgliteDataDir(settings: Pick<StorageSettings, 'dataDir'>): strin
 }
 
 export async function openStorage(settings: StorageSettings, logger: Logger): Promise<Storage> {
-  const agents = createAgentRegistry(
-    settings.agentsFile ? await readAgentConfigFile(settings.agentsFile) : defaultAgents(),
-  );
+  // Read before anything opens: a broken AGENTS_FILE stops the start with its own message.
+  const seeds = settings.agentsFile
+    ? await readAgentConfigFile(settings.agentsFile)
+    : defaultAgents();
   const database = await openDatabase(
     settings.databaseUrl
       ? { databaseUrl: settings.databaseUrl, logger }
       : { dataDir: pgliteDataDir(settings), logger },
   );
+  const agents = createAgentStore(database.db);
   try {
     await migrate(database.db);
+    const seeded = await agents.seed(seeds, settings.agentsFile ?? 'defaults');
+    if (seeded) {
+      logger.info(
+        { agents: seeds.map((agent) => agent.name), source: settings.agentsFile ?? 'defaults' },
+        'agent registry seeded',
+      );
+    }
   } catch (error) {
     await database.close();
     throw error;
@@ -61,7 +80,10 @@ export async function openStorage(settings: StorageSettings, logger: Logger): Pr
     bus,
     archive: createLogArchive(database.db),
     tokens: createApiTokenStore(database.db),
+    audit: createAuditLog(database.db),
     agents,
+    ledger: createStepLedger(database.db),
+    workerReports: createWorkerReports(database.db),
     ping: async () => {
       await database.db.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();
     },

@@ -30,7 +30,9 @@ RUN --mount=type=cache,target=/root/.npm \
        "tsx@${TSX_VERSION}"
 
 # ---------------------------------------------------------------------------------------------
-FROM node:${NODE_VERSION}-bookworm-slim AS ui
+# The console is static files, the same for every platform: built once, natively, even when a
+# multi-platform build (CD: linux/amd64 and linux/arm64) would otherwise emulate it per platform.
+FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm-slim AS ui
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY temporal-config/package.json temporal-config/

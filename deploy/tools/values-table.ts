@@ -25,6 +25,8 @@ export interface ValueRow {
   type: string;
   default: string;
   description: string;
+  /** The default itself (values-schema.ts derives the value's type from it). */
+  value: unknown;
 }
 
 export interface ValuesDoc {
@@ -73,7 +75,13 @@ export function documentValues(source: string): ValuesDoc {
       const text = description(comment);
       const plain: unknown = value && 'toJSON' in value ? value.toJSON() : value;
       if (text) {
-        rows.push({ key, type: typeOf(plain), default: shown(plain), description: text });
+        rows.push({
+          key,
+          type: typeOf(plain),
+          default: shown(plain),
+          description: text,
+          value: plain,
+        });
       } else if (isMap(value)) {
         walk(value, `${key}.`);
       } else {

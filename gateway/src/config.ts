@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SessionOptions } from '@orchestrator/workflows/types';
 import { isLoopbackHost } from './auth.js';
+import { readSecurityConfig, type SecurityConfig } from './security-config.js';
 
 /** Gateway settings from the environment (README lists each). */
 export interface GatewayConfig {
@@ -12,6 +13,8 @@ export interface GatewayConfig {
   authRequired: boolean;
   uiDir: string;
   sessionOptions: SessionOptions;
+  /** Allowed origins and rate limits (security-config.ts). */
+  security: SecurityConfig;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -48,6 +51,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       env.TEMPORAL_WEB_URL === '' ? null : (env.TEMPORAL_WEB_URL ?? 'http://127.0.0.1:8233'),
     authRequired: auth === 'true' || (auth === 'auto' && !isLoopbackHost(host)),
     uiDir: env.UI_DIR || fileURLToPath(new URL('../../ui/build', import.meta.url)),
+    security: readSecurityConfig(env),
     sessionOptions: {
       ...(heartbeatTimeoutMs ? { heartbeatTimeoutMs } : {}),
       ...(stepTimeoutMs ? { stepTimeoutMs } : {}),

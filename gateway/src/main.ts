@@ -1,13 +1,16 @@
 /**
- * A gateway process (Kubernetes, or `npm start` with DATABASE_URL and REDIS_URL set).
+ * A gateway process (Kubernetes, or `npm start` with DATABASE_URL and REDIS_URL set). Logs JSON
+ * lines (pretty on a terminal or with LOG_FORMAT=pretty); traces when the OTEL_* variables ask.
  */
-import { pino } from 'pino';
+import { createProcessLogger } from '@orchestrator/activities/process-logger';
 import { readStorageSettings } from '@orchestrator/activities/settings';
 import { openStorage } from '@orchestrator/activities/storage';
 import { readGatewayConfig } from './config.js';
 import { startGatewayService } from './service.js';
+import { startGatewayTracing } from './tracing.js';
 
-const logger = pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' });
+const logger = createProcessLogger({ name: 'gateway' });
+const tracing = await startGatewayTracing({ serviceName: 'orchestrator-gateway' });
 const config = readGatewayConfig();
 const settings = readStorageSettings();
 const storage = await openStorage(settings, logger);
@@ -17,6 +20,7 @@ const service = await startGatewayService({
   settings,
   logger,
   sampleRepository: process.env.SAMPLE_REPOSITORY || null,
+  tracing: tracing !== null,
 });
 logger.info({ url: service.url, authRequired: config.authRequired }, 'gateway listening');
 
@@ -29,6 +33,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void service
       .stop()
       .then(() => storage.close())
+      .then(() => tracing?.shutdown())
       .finally(() => process.exit(0));
   });
 }

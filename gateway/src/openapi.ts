@@ -5,7 +5,16 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
-  AgentSchema,
+  AgentEntrySchema,
+  AgentNameParams,
+  AgentViewSchema,
+  AuditPageSchema,
+  AuditQuery,
+  CreatedTokenSchema,
+  CreateTokenBody,
+  MeSchema,
+  TokenIdParams,
+  TokenSchema,
   ConfigSchema,
   CreateSessionBody,
   ListSessionsQuery,
@@ -18,6 +27,8 @@ import {
   SessionStatusSchema,
   StopQuery,
 } from './schemas.js';
+import { annotateAccess } from './roles-openapi.js';
+import { createPermissionTable } from './roles.js';
 
 const problem = (description: string) => ({
   description,
@@ -113,9 +124,62 @@ export function buildOpenApiDocument(
   registry.registerPath({
     method: 'get',
     path: '/api/agents',
-    summary: 'Configured agents',
+    summary: 'The agent registry, each agent with its measured tier, availability and load',
     security,
-    responses: { 200: json('Agents', z.object({ items: z.array(AgentSchema) })), ...common },
+    responses: { 200: json('Agents', z.object({ items: z.array(AgentViewSchema) })), ...common },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/agents/{name}',
+    summary: 'One agent with its measured tier, availability and load',
+    security,
+    request: { params: AgentNameParams },
+    responses: {
+      200: json('The agent', AgentViewSchema),
+      404: problem('Unknown agent'),
+      ...common,
+    },
+  });
+  const agentBody = {
+    body: { content: { 'application/json': { schema: AgentEntrySchema } } },
+  };
+  registry.registerPath({
+    method: 'post',
+    path: '/api/agents',
+    summary: 'Register an agent (validated like an AGENTS_FILE entry; secrets refused)',
+    security,
+    request: agentBody,
+    responses: {
+      201: json('The agent', AgentViewSchema),
+      400: problem('Invalid entry; `errors` names the field'),
+      409: problem('An agent of that name exists'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/agents/{name}',
+    summary: 'Replace an agent’s entry (workers pick it up within AGENT_REFRESH_MS)',
+    security,
+    request: { params: AgentNameParams, ...agentBody },
+    responses: {
+      200: json('The agent', AgentViewSchema),
+      400: problem('Invalid entry, or a different name'),
+      404: problem('Unknown agent'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/agents/{name}',
+    summary: 'Remove an agent (workers stop polling its queue)',
+    security,
+    request: { params: AgentNameParams },
+    responses: {
+      204: { description: 'Removed' },
+      404: problem('Unknown agent'),
+      ...common,
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -123,14 +187,82 @@ export function buildOpenApiDocument(
     summary: 'What the console needs to know about this gateway',
     responses: { 200: json('Configuration', ConfigSchema) },
   });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+    },
+  });
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  registry.registerPath({
+    method: 'get',
+    path: '/api/me',
+    summary: 'Who the token belongs to and its role',
+    security,
+    responses: { 200: json('The caller', MeSchema), ...common },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/tokens',
+    summary: 'Every API token, live and revoked (never the secret)',
+    security,
+    responses: {
+      200: json('Tokens, newest first', z.object({ items: z.array(TokenSchema) })),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/tokens',
+    summary: 'Create an API token with a role; the secret is in this answer only',
+    security,
+    request: { body: { content: { 'application/json': { schema: CreateTokenBody } } } },
+    responses: {
+      201: json('The token, with its secret', CreatedTokenSchema),
+      400: problem('Invalid name or role'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/tokens/{id}',
+    summary: 'Revoke an API token (it stops working at once)',
+    security,
+    request: { params: TokenIdParams },
+    responses: {
+      204: { description: 'Revoked' },
+      404: problem('Unknown token'),
+      409: problem('Already revoked, or the last live admin token'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/audit',
+    summary: 'The audit trail, newest first: who did what to which thing, when',
+    security,
+    request: { query: AuditQuery },
+    responses: {
+      200: json('A page of events; pass nextBefore as before for the next', AuditPageSchema),
+      400: problem('Bad query'),
+      ...common,
+    },
+  });
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Industrial Orchestrator API',
       version,
       description:
-        'Start, watch, stop and retry coding-agent sessions. Errors are RFC 9457 problem details.',
+        'Start, watch, stop and retry coding-agent sessions. Errors are RFC 9457 problem details. ' +
+        'Each operation names the least role it needs in x-required-role (viewer < operator < admin).',
     },
   });
+  return annotateAccess(document, createPermissionTable());
 }

@@ -3,7 +3,9 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { TIER_LEVELS } from '@orchestrator/activities/agents/tiers';
 import { SESSION_STATUSES } from '@orchestrator/workflows/types';
+import { API_TOKEN_ROLES } from '@orchestrator/activities/db/api-tokens';
 
 extendZodWithOpenApi(z);
 
@@ -16,28 +18,103 @@ export const SessionIdParams = z.object({ id: SessionIdSchema });
 
 export const SessionStatusSchema = z.enum(SESSION_STATUSES).openapi('SessionStatus');
 
+export const AgentNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'Agent names are lowercase letters, digits and dashes');
+
+export const CapabilitySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'Capabilities are short lowercase words (plan, code, test)');
+
+export const TierLevelSchema = z.enum(TIER_LEVELS).openapi('TierLevel');
+
+/**
+ * Text that reaches a process (the goal as ORCHESTRATOR_GOAL, the repository as a git argument,
+ * the title in the workflow memo): a NUL byte cannot travel in an environment variable or an
+ * argument, so it is refused here instead of failing the session's step later.
+ */
+const hasNoNul = (value: string) => !value.includes('\u0000');
+
 export const CreateSessionBody = z
   .object({
-    title: z.string().trim().min(1, 'Give the session a title').max(200),
-    goal: z.string().trim().min(1, 'Describe the goal').max(20_000),
+    title: z
+      .string()
+      .trim()
+      .min(1, 'Give the session a title')
+      .max(200)
+      .refine(hasNoNul, 'The title cannot contain NUL characters'),
+    goal: z
+      .string()
+      .trim()
+      .min(1, 'Describe the goal')
+      .max(20_000)
+      .refine(hasNoNul, 'The goal cannot contain NUL characters'),
     repository: z
       .string()
       .trim()
       .min(1, 'Name a git URL or an allowed local path')
       .max(1024)
+      .refine(hasNoNul, 'The repository cannot contain NUL characters')
       .openapi({ example: '/path/to/repo' }),
-    agent: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'Agent names are lowercase letters, digits and dashes')
-      .openapi({ example: 'demo' }),
+    agent: AgentNameSchema.optional().openapi({
+      description: 'The agent to run; or leave it out and ask for capabilities',
+      example: 'demo',
+    }),
+    capabilities: z
+      .array(CapabilitySchema)
+      .min(1, 'Ask for at least one capability, or name an agent')
+      .max(16)
+      .optional()
+      .openapi({
+        description: 'Route to the best available agent having all of these',
+        example: ['code', 'test'],
+      }),
+    minTier: TierLevelSchema.optional().openapi({
+      description: 'With capabilities: the lowest measured tier acceptable',
+    }),
   })
   .strict()
+  .superRefine((body, ctx) => {
+    if (body.agent && (body.capabilities || body.minTier)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capabilities'],
+        message: 'Name an agent or ask for capabilities, not both',
+      });
+    } else if (!body.agent && !body.capabilities) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent'],
+        message: 'Name an agent (GET /api/agents lists them) or ask for capabilities',
+      });
+    }
+  })
   .openapi('CreateSession');
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+const Instant = z.iso
+  .datetime({ offset: true })
+  .openapi({ description: 'ISO 8601 instant', example: '2025-01-31T00:00:00Z' });
 
 export const ListSessionsQuery = z
   .object({
     status: SessionStatusSchema.optional(),
+    agent: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'Agent names are lowercase letters, digits and dashes')
+      .optional()
+      .openapi({ description: 'Only sessions of this agent' }),
+    repository: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .openapi({ description: 'Only sessions on this repository (exactly as started)' }),
+    q: z.string().trim().max(200).optional().openapi({
+      description: 'Text search: a prefix of the session id, the agent or the repository',
+    }),
+    startedAfter: Instant.optional(),
+    closedAfter: Instant.optional(),
     cursor: z.string().max(4096).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
@@ -45,12 +122,29 @@ export const ListSessionsQuery = z
 
 export const StopQuery = z.object({ force: z.enum(['true', 'false']).optional() }).strict();
 
+/** The archive keeps a log id's sequence number in a Postgres integer. */
+const MAX_ENTRY_SEQ = 2 ** 31 - 1;
+
+/**
+ * A log entry id, `<ms>-<seq>`, as the log bus hands them out (REST `after`, WebSocket `after`).
+ * An id beyond what the bus and the archive hold (ms over 2^53, seq over 2^31) was never handed
+ * out: it is refused here, not left to fail in Redis or Postgres.
+ */
+export const EntryIdSchema = z
+  .string()
+  .regex(/^\d{1,16}-\d{1,10}$/, {
+    message: 'Log ids look like <ms>-<seq>, e.g. 1718000000000-0',
+    abort: true,
+  })
+  .refine((id) => {
+    const [ms, seq] = id.split('-').map(Number);
+    return Number.isSafeInteger(ms) && seq! <= MAX_ENTRY_SEQ;
+  }, 'Log ids have ms ≤ 2^53-1 and seq ≤ 2^31-1: resume from an id the gateway sent')
+  .openapi({ example: '1718000000000-0' });
+
 export const LogsQuery = z
   .object({
-    after: z
-      .string()
-      .regex(/^\d{1,20}-\d{1,10}$/, 'Log ids look like <ms>-<seq>')
-      .optional(),
+    after: EntryIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(5000).default(1000),
   })
   .strict();
@@ -103,7 +197,12 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
 export const SessionPageSchema = z
-  .object({ items: z.array(SessionSummarySchema), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(SessionSummarySchema),
+    nextCursor: z.string().nullable(),
+    /** Workflow runs matching the filter (a retried session's earlier runs included). */
+    total: z.number().int(),
+  })
   .openapi('SessionPage');
 
 export const LogLineSchema = z
@@ -118,10 +217,6 @@ export const LogLineSchema = z
 export const LogPageSchema = z
   .object({ items: z.array(LogLineSchema), nextAfter: z.string().nullable() })
   .openapi('LogPage');
-
-export const AgentSchema = z
-  .object({ name: z.string(), kind: z.string(), description: z.string() })
-  .openapi('Agent');
 
 export const ConfigSchema = z
   .object({
@@ -142,3 +237,140 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');
+
+// --- Access: roles, API tokens, the audit trail ---------------------------------------------
+
+export const RoleSchema = z
+  .enum(API_TOKEN_ROLES)
+  .openapi('Role', { description: 'viewer reads; operator also runs sessions; admin does all' });
+
+export const CreateTokenBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Name the token after who or what uses it')
+      .max(100)
+      // Names show up in the audit trail and the console: printable text only.
+      .regex(/^[^\p{C}]+$/u, 'Token names cannot contain control characters')
+      // zod-to-openapi would print the flag into the pattern ("…$/u"), which then matches nothing.
+      .openapi({ example: 'ci-deployer', pattern: '^[^\\p{C}]+$' }),
+    role: RoleSchema,
+  })
+  .strict()
+  .openapi('CreateToken');
+
+export const TokenIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/, 'Token ids are UUIDs')
+    .openapi({ example: '0b6f6f5e-4d2a-4f58-9d53-0e1c3a2b7c11' }),
+});
+
+export const TokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: RoleSchema,
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('Token');
+
+export const CreatedTokenSchema = TokenSchema.extend({
+  token: z.string().openapi({ description: 'The secret: shown in this answer only, never again' }),
+}).openapi('CreatedToken');
+
+export const MeSchema = z
+  .object({
+    tokenId: z.string().nullable(),
+    name: z.string(),
+    role: RoleSchema,
+    authRequired: z.boolean(),
+  })
+  .openapi('Me');
+
+export const AuditQuery = z
+  .object({
+    before: z.coerce.number().int().min(1).optional().openapi({
+      description: "Only events older than this id (the previous page's nextBefore)",
+    }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z-]*\.[a-z][a-z-]*$/, 'Actions look like session.stop')
+      .optional(),
+    actorTokenId: TokenIdParams.shape.id.optional(),
+  })
+  .strict();
+
+export const AuditEventSchema = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.object({ tokenId: z.string().nullable(), name: z.string(), role: RoleSchema }),
+    action: z.string(),
+    target: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    requestId: z.string().nullable(),
+    clientIp: z.string().nullable(),
+  })
+  .openapi('AuditEvent');
+
+export const AuditPageSchema = z
+  .object({ items: z.array(AuditEventSchema), nextBefore: z.number().int().nullable() })
+  .openapi('AuditPage');
+
+export const AgentNameParams = z.object({ name: AgentNameSchema }).strict();
+
+/**
+ * An agent entry as AGENTS_FILE and POST/PUT /api/agents take it: the fields every kind has,
+ * plus the kind's own (documented in activities/README.md). The registry validates the whole
+ * entry with the kind's own rules; this schema documents it.
+ */
+export const AgentEntrySchema = z
+  .looseObject({
+    name: AgentNameSchema,
+    kind: z.string().openapi({ example: 'claude-code' }),
+    description: z.string().optional(),
+    capabilities: z.array(CapabilitySchema).optional(),
+    maxConcurrency: z.number().int().min(1).optional(),
+    stallTimeoutMs: z.number().int().min(1).optional(),
+  })
+  .openapi('AgentEntry', {
+    description:
+      'Kind-specific fields too (command: command, env; claude-code: model, baseUrl, ' +
+      'apiKeyEnv, …). Secrets are never accepted: name the environment variable instead.',
+  });
+
+export const AgentViewSchema = z
+  .object({
+    name: z.string(),
+    kind: z.string(),
+    description: z.string(),
+    model: z.string().nullable(),
+    capabilities: z.array(z.string()),
+    maxConcurrency: z.number().int(),
+    config: AgentEntrySchema,
+    tier: z.object({
+      level: z.enum([...TIER_LEVELS, 'unrated']),
+      successRate: z.number().nullable(),
+      steps: z.number().int(),
+    }),
+    availability: z.object({
+      available: z.boolean(),
+      reason: z.string().nullable(),
+      workers: z.number().int(),
+      version: z.string().nullable(),
+    }),
+    load: z.object({
+      running: z.number().int(),
+      backlog: z.number().int(),
+      pollers: z.number().int(),
+      slots: z.number().int(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Agent');

@@ -4,11 +4,15 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { describeAgents } from '@orchestrator/activities/agents/agent-overview';
+import { agentQueueLoad } from '@orchestrator/activities/agents/agent-queues';
 import type { Storage } from '@orchestrator/activities/storage';
 import type { StorageSettings } from '@orchestrator/activities/settings';
 import { createGateway, type Gateway } from './app.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
+import { openRateLimiter } from './rate-limit-open.js';
+import { loadGatewayTracingHooks } from './tracing.js';
 
 export interface GatewayService {
   url: string;
@@ -25,10 +29,25 @@ export async function startGatewayService(options: {
   sampleRepository?: string | null;
   /** Shared with an in-process worker (embedded mode), so /metrics shows both. */
   metrics?: GatewayMetrics;
+  /** An in-process worker's registry refresh (embedded mode): agent writes apply at once. */
+  onAgentsChanged?: () => void;
+  /** Trace requests and Temporal calls; the process has started the OpenTelemetry SDK. */
+  tracing?: boolean;
 }): Promise<GatewayService> {
   const { config, storage, settings, logger } = options;
   const connection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection, namespace: config.namespace });
+  const tracing = options.tracing ? await loadGatewayTracingHooks() : null;
+  const client = new Client({
+    connection,
+    namespace: config.namespace,
+    ...(tracing ? { interceptors: { workflow: tracing.workflowClientInterceptors } } : {}),
+  });
+  const rateLimiter = openRateLimiter({
+    policy: config.security.rateLimit,
+    redisUrl: settings.redisUrl,
+    keyPrefix: settings.redisKeyPrefix,
+    logger,
+  });
   const gateway = createGateway({
     client,
     namespace: config.namespace,
@@ -36,8 +55,20 @@ export async function startGatewayService(options: {
     bus: storage.bus,
     readLogs: (sessionId, after, limit) =>
       storage.archive.list(sessionId, { ...(after ? { after } : {}), limit }),
-    tokens: config.authRequired ? storage.tokens : null,
-    agents: () => storage.agents.list(),
+    tokens: storage.tokens,
+    authRequired: config.authRequired,
+    audit: storage.audit,
+    rateLimiter,
+    allowedOrigins: config.security.allowedOrigins,
+    agents: storage.agents,
+    describeAgents: () =>
+      describeAgents({
+        store: storage.agents,
+        ledger: storage.ledger,
+        workers: storage.workerReports,
+        queues: agentQueueLoad(connection, config.namespace),
+      }),
+    ...(options.onAgentsChanged ? { onAgentsChanged: options.onAgentsChanged } : {}),
     allowedRoots: settings.allowedRoots,
     sampleRepository: options.sampleRepository ?? null,
     sessionOptions: config.sessionOptions,
@@ -55,6 +86,7 @@ export async function startGatewayService(options: {
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  tracing?.traceServer(gateway.server);
   const url = await gateway.listen(config.port, config.host);
   return {
     url,
@@ -62,6 +94,7 @@ export async function startGatewayService(options: {
     client,
     stop: async () => {
       await gateway.close();
+      await rateLimiter?.close();
       await connection.close();
     },
   };

@@ -5,16 +5,15 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { Client } from '@temporalio/client';
-// Default import: the package is CommonJS, whose named exports native ESM cannot see.
-import proto from '@temporalio/proto';
-import { agentTaskQueue, SESSION_STATUSES } from '@orchestrator/workflows/client';
+import { agentQueueLoad } from '@orchestrator/activities/agents/agent-queues';
+import { SESSION_STATUSES } from '@orchestrator/workflows/client';
 import { statusQuery } from './sessions/status.js';
 
 export interface TemporalMetricsOptions {
   registry: Registry;
   client: Client;
   namespace: string;
-  agentNames: () => string[];
+  agentNames: () => Promise<string[]>;
   cacheMs?: number;
 }
 
@@ -49,22 +48,10 @@ export function registerTemporalMetrics(options: TemporalMetricsOptions): void {
     return counts;
   }, ttl);
 
+  const load = agentQueueLoad(client, namespace);
   const queues = cached(async () => {
-    return Promise.all(
-      options.agentNames().map(async (agent) => {
-        const response = await client.workflowService.describeTaskQueue({
-          namespace,
-          taskQueue: { name: agentTaskQueue(agent) },
-          taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          reportStats: true,
-        });
-        return {
-          agent,
-          backlog: Number(response.stats?.approximateBacklogCount ?? 0),
-          pollers: response.pollers?.length ?? 0,
-        };
-      }),
-    );
+    const byAgent = await load(await options.agentNames());
+    return [...byAgent].map(([agent, queue]) => ({ agent, ...queue }));
   }, ttl);
 
   new Gauge({

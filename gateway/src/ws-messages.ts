@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 import type { SessionStatus } from '@orchestrator/workflows/types';
-import { SessionIdSchema } from './schemas.js';
-
-const EntryIdSchema = z.string().regex(/^\d{1,20}-\d{1,10}$/, 'Ids look like <ms>-<seq>');
+import { EntryIdSchema, SessionIdSchema } from './schemas.js';
 
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({

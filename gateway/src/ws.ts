@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { BusEntry, LogBus } from '@orchestrator/activities/logs/types';
-import { tokenFromUpgrade, type TokenVerifier } from './auth.js';
+import type { WebSocketAdmission } from './auth-websocket.js';
 import { ClientMessageSchema, type ServerMessage } from './ws-messages.js';
 import type { SessionService } from './sessions/service.js';
 import { deriveStatus } from './sessions/status.js';
@@ -17,7 +17,8 @@ export interface WsOptions {
   server: Server;
   bus: LogBus;
   sessions: SessionService;
-  tokens: TokenVerifier | null;
+  /** Origin, token and role check of an upgrade: the problem to answer, or null to upgrade. */
+  admit: WebSocketAdmission;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -25,6 +26,8 @@ export interface WsOptions {
 /** A socket that cannot keep up this far behind is closed rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const MAX_FRAME_BYTES = 64 * 1024;
+/** Frames received but not yet answered, per socket: a flood beyond this closes the socket. */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 export function toServerMessage(entry: BusEntry): ServerMessage {
   if (entry.kind === 'log') {
@@ -57,34 +60,23 @@ export function attachWebSocket(options: WsOptions): { close(): Promise<void> } 
       socket.destroy();
       return;
     }
-    void authorize(request).then((allowed) => {
-      if (!allowed) {
-        socket.end(
-          'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n' +
-            JSON.stringify({
-              type: 'https://industrial-orchestrator.dev/problems/unauthorized',
-              title: 'Unauthorized',
-              status: 401,
-              detail: 'This gateway requires an API token: pass ?token=<token> on /ws.',
-            }),
-        );
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-    });
+    void options.admit(request).then(
+      (problem) => {
+        if (problem) {
+          socket.end(
+            `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n` +
+              JSON.stringify(problem),
+          );
+          return;
+        }
+        wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'WebSocket admission failed');
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      },
+    );
   };
-
-  async function authorize(request: IncomingMessage): Promise<boolean> {
-    if (!options.tokens) return true;
-    const token = tokenFromUpgrade(request);
-    if (!token) return false;
-    try {
-      return (await options.tokens.verify(token)) !== null;
-    } catch (error) {
-      logger.error({ err: error }, 'token verification failed');
-      return false;
-    }
-  }
 
   wss.on('connection', (ws: WebSocket) => {
     metrics.wsConnections.inc();
@@ -99,9 +91,27 @@ export function attachWebSocket(options: WsOptions): { close(): Promise<void> } 
       ws.send(JSON.stringify(message));
     };
 
-    ws.on('message', (data, isBinary) => {
+    // Frames are handled one after another, so replies come in the order of the frames and an
+    // unsubscribe cannot overtake the subscribe before it (a subscribe awaits Temporal).
+    let queue = Promise.resolve();
+    let pendingBytes = 0;
+    ws.on('message', (data: Buffer, isBinary) => {
       metrics.wsMessages.inc({ direction: 'in' });
-      void handle(data.toString(), isBinary);
+      pendingBytes += data.length;
+      if (pendingBytes > MAX_PENDING_BYTES) {
+        ws.close(
+          1008,
+          'Too many frames waiting for an answer; wait for replies before sending more',
+        );
+        return;
+      }
+      const text = data.toString();
+      queue = queue
+        .then(() => handle(text, isBinary))
+        .catch((error: unknown) => logger.error({ err: error }, 'websocket frame failed'))
+        .finally(() => {
+          pendingBytes -= data.length;
+        });
     });
 
     async function handle(text: string, isBinary: boolean): Promise<void> {
@@ -137,6 +147,8 @@ export function attachWebSocket(options: WsOptions): { close(): Promise<void> } 
       const { sessionId, after } = message;
       try {
         const info = await options.sessions.describe(sessionId);
+        // Closed while Temporal answered: a subscription now would outlive the socket.
+        if (ws.readyState !== ws.OPEN) return;
         subscriptions.get(sessionId)?.();
         send({ type: 'subscribed', sessionId, status: deriveStatus(info) });
         const unsubscribe = options.bus.subscribe(sessionId, after, (entry) =>

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readTracingSettings } from '@orchestrator/activities/tracing-settings';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@orchestrator/workflows/search-attributes';
 import {
   documentValues,
@@ -17,6 +18,7 @@ import {
   README_FILE,
   VALUES_FILE,
 } from '../../deploy/tools/values-table.js';
+import { currentValuesSchema, SCHEMA_FILE } from '../../deploy/tools/values-schema.js';
 import {
   CHART_DIR,
   KUBE_VERSION,
@@ -43,6 +45,17 @@ const SCENARIOS: Record<string, RenderOptions> = {
   // Quick start as shipped: our side of the bundled Temporal (the subchart is not rendered).
   'quick start, bundled Temporal': {},
   production: { valuesFiles: ['values-production.yaml'] },
+  // Traces to a collector that wants credentials, human-readable logs.
+  'quick start, traced': {
+    set: {
+      ...EXTERNAL_TEMPORAL,
+      'tracing.enabled': 'true',
+      'tracing.endpoint': 'http://otel-collector.monitoring.svc:4318',
+      'tracing.headersSecret': 'otlp-auth',
+      'tracing.resourceAttributes.deployment\\.environment\\.name': 'staging',
+      'config.logFormat': 'pretty',
+    },
+  },
 };
 
 /** API versions the chart may use: GA in every Kubernetes it supports (1.27+). */
@@ -387,5 +400,96 @@ describe('values', () => {
       tableCells(readmeTable(readme)),
       'regenerate: node --import tsx deploy/tools/values-table.ts --write && npx prettier --write deploy/README.md',
     ).toEqual(tableCells(renderTable(rows)));
+  });
+});
+
+describe('logs and traces', () => {
+  const configOf = (scenario: string) =>
+    (
+      find(rendered[scenario]!, 'ConfigMap', 'orchestrator-config') as K8sObject & {
+        data: Record<string, string>;
+      }
+    ).data;
+  const envOf = (scenario: string, deployment: string) =>
+    podSpecOf(find(rendered[scenario]!, 'Deployment', deployment))!.containers[0]!.env ?? [];
+
+  it('logs JSON and traces nothing by default: no OTEL_* variable, so no SDK', () => {
+    const config = configOf('quick start, external Temporal');
+    expect(config.LOG_FORMAT).toBe('json');
+    expect(Object.keys(config).filter((key) => key.startsWith('OTEL_'))).toEqual([]);
+    expect(readTracingSettings(config)).toMatchObject({ enabled: false });
+  });
+
+  it('sets the standard OTEL_* variables the processes read when tracing is on', () => {
+    const config = configOf('quick start, traced');
+    expect(config).toMatchObject({
+      LOG_FORMAT: 'pretty',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.monitoring.svc:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_RESOURCE_ATTRIBUTES:
+        'k8s.namespace.name=orchestrator,deployment.environment.name=staging',
+    });
+    // What the gateway and the worker will make of it (activities' tracing-settings.ts).
+    expect(readTracingSettings(config)).toEqual({
+      enabled: true,
+      serviceName: null,
+      exporters: ['otlp'],
+    });
+    for (const deployment of ['orchestrator-gateway', 'orchestrator-worker']) {
+      const headers = envOf('quick start, traced', deployment).find(
+        (entry) => entry.name === 'OTEL_EXPORTER_OTLP_HEADERS',
+      );
+      expect(headers?.valueFrom?.secretKeyRef?.name, deployment).toBe('otlp-auth');
+    }
+  });
+
+  it("opens the collector's port in the egress policy only when tracing is on", () => {
+    const egressPorts = (scenario: string) => {
+      const policy = find(
+        rendered[scenario]!,
+        'NetworkPolicy',
+        'orchestrator-egress',
+      ) as K8sObject & {
+        spec: { egress: { ports?: { port: number }[] }[] };
+      };
+      return policy.spec.egress.flatMap((rule) => (rule.ports ?? []).map((entry) => entry.port));
+    };
+    expect(egressPorts('quick start, traced')).toContain(4318);
+    expect(egressPorts('quick start, external Temporal')).not.toContain(4318);
+  });
+
+  it('refuses tracing without an endpoint, naming the value to set', async () => {
+    await expect(
+      renderChart(chart.dir, { set: { ...EXTERNAL_TEMPORAL, 'tracing.enabled': 'true' } }),
+    ).rejects.toThrow(/tracing\.endpoint is empty/);
+  });
+});
+
+describe('values.schema.json', () => {
+  it('is generated from the current values.yaml', async () => {
+    const committed = JSON.parse(await readFile(SCHEMA_FILE, 'utf8')) as unknown;
+    expect(
+      committed,
+      'regenerate: node --import tsx deploy/tools/values-schema.ts --write && npx prettier --write deploy/helm/industrial-orchestrator/values.schema.json',
+    ).toEqual(await currentValuesSchema());
+  });
+
+  it.each([
+    [{ 'gateway.replicaCount': 'two' }, /replicaCount/],
+    [{ 'config.logFormat': 'xml' }, /logFormat/],
+    [{ 'tracing.protocol': 'thrift' }, /protocol/],
+    [{ 'ingress.rateLimit.rps': '0' }, /rps/],
+    // A misspelt key would otherwise be ignored without a word.
+    [{ 'gatway.replicaCount': '3' }, /gatway/],
+    [{ 'worker.metrics.port': '70000' }, /port/],
+  ])('makes helm refuse %j', async (set, message) => {
+    const error = await renderChart(chart.dir, { set: { ...EXTERNAL_TEMPORAL, ...set } }).then(
+      () => null,
+      (failure: unknown) => failure as Error,
+    );
+    expect(error?.message).toMatch(/schema/);
+    expect(error?.message).toMatch(message);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { TEMPORAL_CLI_VERSION } from '@orchestrator/temporal-config';
+import { findOnPath, TEMPORAL_CLI_VERSION } from '@orchestrator/temporal-config';
 import { provisionGoTool } from '../../deploy/tools/go-tools.js';
 import { ACTIONLINT } from '../../deploy/tools/versions.js';
 
@@ -18,18 +18,32 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKFLOWS = join(ROOT, '.github/workflows');
 
 let actionlint: string;
+let shellcheck: string;
 
 beforeAll(async () => {
   actionlint = await provisionGoTool(ACTIONLINT, { log: (line) => console.log(line) });
+  // Required, not optional: without it actionlint silently skips every `run:` script.
+  const found = await findOnPath('shellcheck', process.env);
+  if (!found) {
+    throw new Error(
+      'shellcheck is not on PATH; actionlint needs it to check the `run:` scripts. Install it ' +
+        '(Debian/Ubuntu: apt-get install shellcheck; .ci/run and ci.yml do).',
+    );
+  }
+  shellcheck = found;
 });
 
-/** actionlint on the given files; shellcheck off so the result is the same on every machine. */
+/** actionlint on the given files, with shellcheck on their `run:` scripts (pyflakes off: no Python steps). */
 function runActionlint(files: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(actionlint, ['-no-color', '-shellcheck=', '-pyflakes=', ...files], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      actionlint,
+      ['-no-color', `-shellcheck=${shellcheck}`, '-pyflakes=', ...files],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -86,11 +100,14 @@ describe('actionlint', () => {
           '        with:',
           '          fetch-deep: 0',
           '      - run: echo ${{ github.event.head_commit.mesage }}',
+          '      - run: rm -rf $TARGET_DIR/build',
         ].join('\n'),
       );
       const result = await runActionlint([broken]);
       expect(result.code).not.toBe(0);
       expect(result.output).toContain('fetch-deep');
+      // shellcheck's finding in the run: script (an unquoted expansion).
+      expect(result.output).toContain('SC2086');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -141,6 +158,29 @@ describe('CI', () => {
 });
 
 describe('CD', () => {
+  it('pushes both images for linux/amd64 and linux/arm64', async () => {
+    const cd = await workflow('cd.yml');
+    const steps = cd.jobs.images?.steps ?? [];
+    const uses = steps.map((s) => s.uses ?? '');
+    const qemu = uses.findIndex((u) => u.startsWith('docker/setup-qemu-action@'));
+    const buildx = uses.findIndex((u) => u.startsWith('docker/setup-buildx-action@'));
+    const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+    expect(qemu, 'QEMU is set up before buildx').toBeGreaterThanOrEqual(0);
+    expect(qemu).toBeLessThan(buildx);
+    expect(String(build?.with?.platforms).split(',').sort()).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    // The worker image keeps the Temporal core bridge of the platform it is built for; the
+    // gateway builds its console (static files) once, on the build machine's platform.
+    const dockerfile = (component: string) =>
+      readFile(join(ROOT, `deploy/docker/${component}.Dockerfile`), 'utf8');
+    const worker = await dockerfile('worker');
+    expect(worker).toContain('ARG TARGETARCH');
+    expect(worker).toContain('arm64) keep=aarch64-unknown-linux-gnu');
+    expect(await dockerfile('gateway')).toMatch(/^FROM --platform=\$BUILDPLATFORM .* AS ui$/m);
+  });
+
   it('builds both images, then deploys staging before production, each in its environment', async () => {
     const cd = await workflow('cd.yml');
     expect(cd.jobs.ci?.uses).toBe('./.github/workflows/ci.yml');

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
-import { execa, type ResultPromise } from 'execa';
-import { pino } from 'pino';
+import type { ResultPromise } from 'execa';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '@orchestrator/temporal-config';
@@ -22,8 +22,15 @@ import {
   startGatewayService,
   type GatewayService,
 } from '@orchestrator/gateway';
-import { bundleWorkflows, startWorkerService, type WorkerService } from '@orchestrator/worker';
+import {
+  bundleWorkflows,
+  readAgentPoolSettings,
+  startWorkerService,
+  type WorkerService,
+} from '@orchestrator/worker';
 import { ensureSampleRepository } from '../../scripts/sample-repository.js';
+import { serviceEnvironment } from '../../scripts/service-environment.js';
+import { startNodeService } from '../../scripts/node-service.js';
 import { createTestDatabase, dropRedisPrefix, TEST_REDIS_URL, uniqueName } from './services.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,6 +44,10 @@ export interface StackOptions {
   heartbeatTimeoutMs?: number;
   /** Serve the built console from ui/build. */
   serveConsole?: boolean;
+  /** Extra environment for the gateway and workers (e.g. RATE_LIMIT_PER_MINUTE). */
+  env?: NodeJS.ProcessEnv;
+  /** Logger of the gateway, storage and in-process worker (default: silent). */
+  logger?: Logger;
 }
 
 export interface WorkerProcess {
@@ -95,32 +106,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: redisPrefix,
-      AGENTS_FILE: agentsFile,
-      ALLOWED_REPO_ROOTS: join(dataDir, 'repos'),
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_WEB_URL: 'http://127.0.0.1:8233',
-      HOST: '127.0.0.1',
-      PORT: String(await getPort()),
-      AUTH_REQUIRED: options.auth ? 'true' : 'false',
-      WORKER_METRICS_PORT: String(await getPort()),
-      ...(options.heartbeatTimeoutMs
-        ? { AGENT_HEARTBEAT_TIMEOUT_MS: String(options.heartbeatTimeoutMs) }
-        : {}),
-      ...(options.serveConsole ? {} : { UI_DIR: join(dataDir, 'no-console') }),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...serviceEnvironment({
+        dataDir,
+        databaseUrl: database.url,
+        redisUrl: TEST_REDIS_URL,
+        redisKeyPrefix: redisPrefix,
+        agentsFile,
+        temporalAddress: temporal.address,
+        port: await getPort(),
+        workerMetricsPort: await getPort(),
+        auth: options.auth ?? false,
+        ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+        serveConsole: options.serveConsole ?? false,
+        logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
+      }),
+      ...options.env,
     };
     const settings = readStorageSettings(env);
-    const storage = await openStorage(settings, quietLogger);
+    const logger = options.logger ?? quietLogger;
+    const storage = await openStorage(settings, logger);
     cleanups.push(() => storage.close());
     const sampleRepository = await ensureSampleRepository(join(dataDir, 'repos', 'sample'));
-    const token = options.auth ? (await storage.tokens.create('test')).token : null;
+    const token = options.auth ? (await storage.tokens.create('test', 'admin')).token : null;
 
     const metrics = createMetrics();
     const workerMode = options.worker ?? 'in-process';
+    let refreshAgents: (() => void) | undefined;
     if (workerMode === 'in-process') {
       const worker: WorkerService = await startWorkerService({
         metricsRegistry: metrics.registry,
@@ -128,19 +139,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         namespace: 'default',
         storage,
         settings,
-        logger: quietLogger,
+        logger,
         workflowBundle: await sharedWorkflowBundle(),
+        ...readAgentPoolSettings(env),
       });
       cleanups.push(() => worker.stop());
+      refreshAgents = () => void worker.refreshAgents();
     }
 
     const gateway = await startGatewayService({
       config: readGatewayConfig(env),
       storage,
       settings,
-      logger: quietLogger,
+      logger,
       sampleRepository,
       metrics,
+      ...(refreshAgents ? { onAgentsChanged: refreshAgents } : {}),
     });
     cleanups.push(() => gateway.stop());
 
@@ -173,35 +187,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return fetch(`${gateway.url}${path}`, { ...init, headers, body: body ?? null });
       },
       startWorkerProcess: async () => {
-        // node --import tsx, not the tsx CLI: the CLI runs the script in a grandchild that a
-        // SIGKILL of the CLI would leave running.
-        const child = execa(
-          process.execPath,
-          ['--import', 'tsx', join(ROOT, 'worker/src/main.ts')],
-          {
-            cwd: ROOT,
-            // info: the readiness line below is logged at that level.
-            env: { ...env, LOG_LEVEL: 'info' },
-            stdin: 'ignore',
-            stdout: 'pipe',
-            stderr: 'pipe',
-            reject: false,
-          },
-        );
-        let output = '';
-        child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        const pid = child.pid;
-        if (!pid) throw new Error('worker process did not start');
+        const { child, pid } = await startNodeService({
+          name: 'worker',
+          entry: join(ROOT, 'worker/src/main.ts'),
+          cwd: ROOT,
+          // info: the readiness line is logged at that level.
+          env: { ...env, LOG_LEVEL: 'info' },
+          readyLine: /worker polling/,
+        });
         workerProcesses.push({ child, pid });
-        // Ready once it logged that it polls (or failed).
-        const deadline = Date.now() + 60_000;
-        while (!output.includes('worker polling')) {
-          if (child.exitCode !== null) throw new Error(`worker process exited:\n${output}`);
-          if (Date.now() > deadline)
-            throw new Error(`worker process not ready in 60 s:\n${output}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
         return { child, pid };
       },
       stop,

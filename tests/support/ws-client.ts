@@ -17,9 +17,10 @@ export class TestSocket {
     });
   }
 
-  static open(url: string): Promise<TestSocket> {
+  /** `options` as for ws' client (e.g. `{ origin }`, which browsers always send). */
+  static open(url: string, options?: WebSocket.ClientOptions): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options);
       socket.once('open', () => resolve(new TestSocket(socket)));
       socket.once('error', reject);
       socket.once('unexpected-response', (_req, res) =>

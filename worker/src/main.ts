@@ -5,19 +5,28 @@
  * HTTP on WORKER_METRICS_PORT (default 9091, 0 turns it off): /metrics, and /healthz and /readyz
  * for probes. The Temporal SDK's own metrics on TEMPORAL_SDK_METRICS_ADDRESS (host:port, off
  * unless set).
+ *
+ * Logs: JSON lines on stdout (LOG_FORMAT=pretty, or a terminal, for pino-pretty), the SDK's own
+ * lines included, each with the session, workflow, run and activity it belongs to. Traces: off
+ * unless the OTEL_* variables ask for them (tracing.ts).
  */
 import { hostname } from 'node:os';
-import { pino } from 'pino';
 import { readStorageSettings } from '@orchestrator/activities/settings';
 import { openStorage } from '@orchestrator/activities/storage';
+import { readAgentPoolSettings } from './agent-pool.js';
 import { serveMetrics } from './metrics-server.js';
+import { createWorkerLogger } from './logging.js';
 import { installTemporalRuntime } from './runtime.js';
 import { startWorkerService } from './service.js';
+import { startWorkerTracing } from './tracing.js';
 
-const logger = pino({ name: 'worker', level: process.env.LOG_LEVEL ?? 'info' });
+const logger = createWorkerLogger({ name: 'worker' });
 installTemporalRuntime({
   sdkMetricsAddress: process.env.TEMPORAL_SDK_METRICS_ADDRESS || undefined,
+  logger,
 });
+const tracing = await startWorkerTracing({ serviceName: 'orchestrator-worker' });
+if (tracing) logger.info('tracing on: spans export as the OTEL_* variables say');
 
 const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 9091);
 if (!Number.isInteger(metricsPort) || metricsPort < 0) {
@@ -35,6 +44,8 @@ const service = await startWorkerService({
   settings,
   logger,
   identity: `worker@${hostname()}:${process.pid}`,
+  tracing,
+  ...readAgentPoolSettings(),
 });
 const metricsServer =
   metricsPort > 0
@@ -68,4 +79,5 @@ try {
 } finally {
   metricsServer?.close();
   await storage.close();
+  await tracing?.shutdown();
 }

@@ -1,17 +1,27 @@
 /**
- * The worker as a service: connect to Temporal, create the workers for the orchestration queue
- * and every configured agent queue, run until stopped. main.ts (a worker process) and the
+ * The worker as a service: connect to Temporal, run the worker of the orchestration queue and
+ * the agent pool (the queues of the registered agents this machine can run), until stopped. main.ts (a worker process) and the
  * embedded launcher (worker and gateway in one process) both use this.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createActivities } from '@orchestrator/activities';
+import { describeAgents } from '@orchestrator/activities/agents/agent-overview';
+import { agentQueueLoad } from '@orchestrator/activities/agents/agent-queues';
 import type { Storage } from '@orchestrator/activities/storage';
 import type { StorageSettings } from '@orchestrator/activities/settings';
 import { createWorkerMetrics } from './metrics.js';
+import type { WorkerTracing } from './tracing.js';
 import type { WorkerReadiness } from './metrics-server.js';
-import { createWorkers, runWorkers } from './workers.js';
+import { startAgentPool } from './agent-pool.js';
+import {
+  commonWorkerOptions,
+  createOrchestratorWorker,
+  type CreateWorkersOptions,
+} from './workers.js';
 
 export interface WorkerServiceOptions {
   temporalAddress: string;
@@ -23,6 +33,17 @@ export interface WorkerServiceOptions {
   identity?: string;
   /** Where the step metrics go (the gateway's registry in embedded mode); a new one otherwise. */
   metricsRegistry?: Registry;
+  /** Only these agents' queues (WORKER_AGENTS); every registered agent it can run when unset. */
+  onlyAgents?: string[] | null;
+  /** How often the registry is re-read (AGENT_REFRESH_MS, default 10 s). */
+  agentRefreshMs?: number;
+  /** Where agents' binaries and keys are looked up (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Tracing (startWorkerTracing), or null when off. A given workflowBundle must then have been
+   * built with its workflowInterceptorModules.
+   */
+  tracing?: WorkerTracing | null;
 }
 
 export interface WorkerService {
@@ -31,6 +52,8 @@ export interface WorkerService {
   readiness(): WorkerReadiness;
   /** Resolves when every worker stopped; rejects if one failed. */
   done: Promise<void>;
+  /** Re-reads the agent registry now (after a change through the API in embedded mode). */
+  refreshAgents(): Promise<void>;
   /** Graceful shutdown: stop polling, let running steps finish within the grace time. */
   stop(): Promise<void>;
 }
@@ -39,44 +62,70 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   const { storage, settings, logger } = options;
   const metricsRegistry = options.metricsRegistry ?? new Registry();
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const workerId = `${options.identity ?? `worker@${hostname()}:${process.pid}`}/${randomBytes(3).toString('hex')}`;
   const activities = createActivities({
     bus: storage.bus,
     archive: storage.archive,
     agents: storage.agents,
+    ledger: storage.ledger,
+    workerId,
+    overview: () =>
+      describeAgents({
+        store: storage.agents,
+        ledger: storage.ledger,
+        workers: storage.workerReports,
+        queues: agentQueueLoad(connection, options.namespace),
+      }),
     workspacesDir: settings.workspacesDir,
     allowedRoots: settings.allowedRoots,
     logger,
   });
-  const workers = await createWorkers({
+  const workerOptions: CreateWorkersOptions = {
     connection,
     namespace: options.namespace,
     activities,
-    agents: storage.agents.list(),
     metrics: createWorkerMetrics(metricsRegistry),
+    tracing: options.tracing ?? null,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
+  };
+  const orchestrator = await createOrchestratorWorker(workerOptions);
+  const agents = await startAgentPool({
+    workerOptions: commonWorkerOptions(workerOptions),
+    runAgentStep: activities.runAgentStep,
+    registry: storage.agents,
+    reports: storage.workerReports,
+    workerId,
+    only: options.onlyAgents ?? null,
+    env: options.env ?? process.env,
+    ...(options.agentRefreshMs ? { refreshMs: options.agentRefreshMs } : {}),
+    logger,
+  });
+  const states = () => ({
+    [orchestrator.options.taskQueue]: orchestrator.getState(),
+    ...agents.states(),
   });
   logger.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), namespace: options.namespace },
+    { taskQueues: Object.keys(states()), namespace: options.namespace, workerId },
     'worker polling',
   );
-  const done = runWorkers(workers).finally(() => connection.close());
+  const done = orchestrator
+    .run()
+    .finally(() => agents.stop())
+    .finally(() => connection.close());
   return {
     metricsRegistry,
     readiness: () => {
-      const states = Object.fromEntries(
-        workers.map((worker) => [worker.options.taskQueue, worker.getState()]),
-      );
+      const workers = states();
       return {
-        ready: Object.values(states).every((state) => state === 'RUNNING'),
-        workers: states,
+        ready: Object.values(workers).every((state) => state === 'RUNNING'),
+        workers,
       };
     },
     done,
+    refreshAgents: () => agents.refresh(),
     stop: async () => {
-      for (const worker of workers) {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-      }
+      if (orchestrator.getState() === 'RUNNING') orchestrator.shutdown();
       await done.catch((error: unknown) =>
         logger.error({ err: error }, 'worker stopped with an error'),
       );

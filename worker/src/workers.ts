@@ -5,15 +5,16 @@ import {
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import type { AgentConfig } from '@orchestrator/activities/agents/types';
-import { agentTaskQueue, ORCHESTRATOR_TASK_QUEUE } from '@orchestrator/workflows/task-queues';
+import { ORCHESTRATOR_TASK_QUEUE } from '@orchestrator/workflows/task-queues';
 import type { WorkerMetrics } from './metrics.js';
 import { stepMetricsInterceptor } from './step-metrics.js';
+import type { WorkerTracing } from './tracing.js';
 
 /** The activity functions a worker registers (see activities' createActivities). */
 export interface WorkerActivities {
   prepareWorkspace: (...args: never[]) => Promise<unknown>;
   publishStatus: (...args: never[]) => Promise<unknown>;
+  routeAgent: (...args: never[]) => Promise<unknown>;
   runAgentStep: (...args: never[]) => Promise<unknown>;
 }
 
@@ -21,7 +22,6 @@ export interface CreateWorkersOptions {
   connection: NativeConnection;
   namespace: string;
   activities: WorkerActivities;
-  agents: AgentConfig[];
   /** Pre-built bundle (tests build it once); built on demand otherwise. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   identity?: string;
@@ -29,18 +29,25 @@ export interface CreateWorkersOptions {
   shutdownGraceTime?: string;
   /** Step and session metrics, recorded by an activity interceptor. */
   metrics?: WorkerMetrics;
+  /** OpenTelemetry interceptors and the workflow span sink, when tracing is on (tracing.ts). */
+  tracing?: WorkerTracing | null;
 }
-
-const DEFAULT_AGENT_CONCURRENCY = 2;
 
 export function workflowsEntryPath(): string {
   return createRequire(import.meta.url).resolve('@orchestrator/workflows');
 }
 
-/** Bundles the workflow code once (webpack + swc; a few seconds). */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflow code once (webpack + swc; a few seconds). Workflow interceptors are part
+ * of the bundle (a Worker given a bundle ignores `interceptors.workflowModules`), so tracing
+ * passes its module here.
+ */
+export async function bundleWorkflows(
+  interceptorModules: string[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: workflowsEntryPath(),
+    workflowInterceptorModules: interceptorModules,
     logger: {
       log: () => {},
       trace: () => {},
@@ -52,56 +59,41 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   });
 }
 
-/**
- * One worker for the `orchestrator` queue (workflows and orchestration activities) and one per
- * agent queue `agent-<name>`, whose activity slots are the agent's max concurrency: excess steps
- * wait in Temporal, visible as backlog, instead of overloading the machine.
- */
-export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
-  const { activities } = options;
-  const common = {
+/** What every Worker of this process shares: connection, namespace, identity, interceptors. */
+export function commonWorkerOptions(options: CreateWorkersOptions) {
+  return {
     connection: options.connection,
     namespace: options.namespace,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
-    ...(options.metrics
-      ? { interceptors: { activity: [stepMetricsInterceptor(options.metrics)] } }
-      : {}),
+    interceptors: {
+      // Tracing first: the span is open around everything else the step does.
+      activity: [
+        ...(options.tracing?.activityInterceptors ?? []),
+        ...(options.metrics ? [stepMetricsInterceptor(options.metrics)] : []),
+      ],
+    },
     ...(options.identity ? { identity: options.identity } : {}),
   };
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  const orchestrator = await Worker.create({
-    ...common,
+}
+
+/**
+ * The worker for the `orchestrator` queue: the workflows and the orchestration activities. The
+ * agent queues (`agent-<name>`, slots = the agent's max concurrency, so excess steps wait in
+ * Temporal as backlog) follow the registry: see agent-pool.ts.
+ */
+export async function createOrchestratorWorker(options: CreateWorkersOptions): Promise<Worker> {
+  const { activities } = options;
+  return Worker.create({
+    ...commonWorkerOptions(options),
     taskQueue: ORCHESTRATOR_TASK_QUEUE,
-    workflowBundle,
+    workflowBundle:
+      options.workflowBundle ??
+      (await bundleWorkflows(options.tracing?.workflowInterceptorModules)),
+    ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
     activities: {
       prepareWorkspace: activities.prepareWorkspace,
       publishStatus: activities.publishStatus,
+      routeAgent: activities.routeAgent,
     },
   });
-  const agentWorkers = await Promise.all(
-    options.agents.map((agent) =>
-      Worker.create({
-        ...common,
-        taskQueue: agentTaskQueue(agent.name),
-        activities: { runAgentStep: activities.runAgentStep },
-        maxConcurrentActivityTaskExecutions: agent.maxConcurrency ?? DEFAULT_AGENT_CONCURRENCY,
-      }),
-    ),
-  );
-  return [orchestrator, ...agentWorkers];
-}
-
-/** Runs the workers until they are shut down; rejects if any of them fails. */
-export async function runWorkers(workers: Worker[]): Promise<void> {
-  const runs = workers.map((worker) => worker.run());
-  try {
-    await Promise.all(runs);
-  } catch (error) {
-    // One failed: stop the others so the process does not limp on half-working.
-    for (const worker of workers) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-    }
-    await Promise.allSettled(runs);
-    throw error;
-  }
 }

@@ -2,9 +2,9 @@
  * Types shared by the session workflow, the worker and the gateway. Pure types and constants
  * only: this file is bundled into the workflow sandbox.
  */
-import type { AgentUsage } from '@orchestrator/activities/contracts';
+import type { AgentUsage, TierLevel } from '@orchestrator/activities/contracts';
 
-export type { AgentUsage };
+export type { AgentUsage, TierLevel };
 
 /** Every status a session or task can be in; the `SessionStatus` search attribute holds one. */
 export const SESSION_STATUSES = [
@@ -36,9 +36,25 @@ export interface SessionInput {
   goal: string;
   /** A git URL, or a local path under a root the server allows. */
   repository: string;
-  /** Name of a configured agent; it decides what actually runs. */
+  /**
+   * Name of a registered agent; it decides what actually runs. Empty: the agent is routed by
+   * `route` (capabilities and minimum tier) when the step starts.
+   */
   agent: string;
+  route?: RouteRequest;
   options?: SessionOptions;
+}
+
+/** What a step asks of its agent when it does not name one. */
+export interface RouteRequest {
+  capabilities: string[];
+  minTier?: TierLevel;
+}
+
+/** How a routed step's agent was chosen. */
+export interface RoutingRecord {
+  agent: string;
+  reason: string;
 }
 
 /** One recorded step result. Later issues add hashes and history event ids. */
@@ -53,6 +69,8 @@ export interface Checkpoint {
   summary: string;
   /** Tokens and cost the agent reported for the step (null: the agent reports none). */
   usage: AgentUsage | null;
+  /** Why this agent, when the step was routed by capability (absent when named). */
+  routing?: RoutingRecord | null;
   startedAt: string;
   finishedAt: string;
 }
@@ -64,6 +82,8 @@ export interface SessionState {
   checkpoints: Checkpoint[];
   /** Why the session failed, when it did. */
   error: string | null;
+  /** The agent running the session's step (routed ones once chosen; null until then). */
+  agent?: string | null;
   /** All tokens of all steps (input, output, cache read and write); also in `TokensUsed`. */
   tokensUsed: number;
 }
@@ -73,5 +93,8 @@ export interface SessionMemo {
   title: string;
   goal: string;
   repository: string;
+  /** The named agent; for a routed session, empty until routing chose one (then upserted). */
   agent: string;
+  /** What a routed session asked for: a retry routes again rather than reusing the choice. */
+  route?: RouteRequest;
 }

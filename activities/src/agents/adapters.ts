@@ -5,12 +5,16 @@
  */
 import type { AgentAdapter, AgentAdapters, AgentAvailability } from './adapter.js';
 import { claudeCodeAdapter } from './claude-code.js';
+import { codexAdapter } from './codex.js';
 import { commandAdapter } from './command.js';
+import { opencodeAdapter } from './opencode.js';
 import type { AgentConfig, AgentKind } from './types.js';
 
 const ADAPTERS: AgentAdapters = {
   command: commandAdapter,
   'claude-code': claudeCodeAdapter,
+  codex: codexAdapter,
+  opencode: opencodeAdapter,
 };
 
 export const AGENT_KINDS = Object.keys(ADAPTERS) as AgentKind[];

@@ -20,7 +20,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { AgentStepInput } from '../contracts.js';
 import type {
   AgentAdapter,
@@ -38,6 +37,8 @@ import {
 import { agentStateDir, type AgentStateDir } from './agent-state-dir.js';
 import { DEFAULT_CLAUDE_API_KEY_ENV, parseClaudeCodeConfig } from './claude-code-config.js';
 import { createClaudeStreamParser } from './claude-code-stream.js';
+import { passedThroughEnvironment, stateDirEnvironment } from './cli-environment.js';
+import { cliVersion } from './cli-version.js';
 import { findExecutable } from './find-executable.js';
 import { orchestratorEnvironment } from './orchestrator-environment.js';
 import { oneLineSummary, stripAnsi } from './plain-text.js';
@@ -47,28 +48,6 @@ import type { ClaudeCodeAgentConfig } from './types.js';
 
 export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
 const SUMMARY_MAX_LENGTH = 200;
-
-/** What the CLI may see of the worker's environment; everything else is left out. */
-const PASSED_THROUGH = [
-  'PATH',
-  'LANG',
-  'LANGUAGE',
-  'LC_ALL',
-  'LC_CTYPE',
-  'TZ',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'NODE_EXTRA_CA_CERTS',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-];
 
 /** Telemetry, error reports, update checks and other traffic a worker has no use for. */
 const QUIET = {
@@ -115,23 +94,13 @@ export function claudeEnvironment(
   state: AgentStateDir,
   workerEnv: NodeJS.ProcessEnv,
 ): Record<string, string> {
-  const passed: Record<string, string> = {};
-  for (const name of PASSED_THROUGH) {
-    const value = workerEnv[name];
-    if (value !== undefined) passed[name] = value;
-  }
   const key = workerEnv[claudeApiKeyEnv(config)];
   return {
-    ...passed,
+    ...passedThroughEnvironment(workerEnv),
     ...QUIET,
     ...config.env,
-    HOME: state.home,
-    XDG_CONFIG_HOME: join(state.home, '.config'),
-    XDG_CACHE_HOME: join(state.home, '.cache'),
-    XDG_DATA_HOME: join(state.home, '.local', 'share'),
-    XDG_STATE_HOME: join(state.home, '.local', 'state'),
+    ...stateDirEnvironment(state),
     CLAUDE_CONFIG_DIR: join(state.home, '.claude'),
-    TMPDIR: state.tmp,
     CLAUDE_CODE_TMPDIR: state.tmp,
     ...(config.baseUrl ? { ANTHROPIC_BASE_URL: config.baseUrl } : {}),
     ...(key ? { ANTHROPIC_API_KEY: key } : {}),
@@ -161,28 +130,6 @@ async function hasTranscript(state: AgentStateDir, id: string): Promise<boolean>
   return false;
 }
 
-const versions = new Map<string, Promise<string | null>>();
-
-/** `claude --version`, once per binary (path and modification time). */
-async function cliVersion(binary: string): Promise<string | null> {
-  const info = await stat(binary);
-  const key = `${binary}@${info.mtimeMs}`;
-  let version = versions.get(key);
-  if (!version) {
-    version = execa(binary, ['--version'], {
-      reject: false,
-      timeout: 15_000,
-      stdin: 'ignore',
-      extendEnv: false,
-      env: { PATH: process.env.PATH ?? '', ...QUIET },
-    }).then((result) =>
-      result.exitCode === 0 ? (/\d+\.\d+\.\d+\S*/.exec(result.stdout)?.[0] ?? null) : null,
-    );
-    versions.set(key, version);
-  }
-  return version;
-}
-
 function installHint(config: ClaudeCodeAgentConfig): string {
   return (
     `Install Claude Code on the worker (npm install -g ${CLAUDE_CODE_PACKAGE}) or set "binary" ` +
@@ -208,7 +155,7 @@ export const claudeCodeAdapter: AgentAdapter<ClaudeCodeAgentConfig> = {
           installHint(config),
       };
     }
-    const version = await cliVersion(lookup.path);
+    const version = await cliVersion(lookup.path, QUIET);
     if (version === null) {
       return {
         available: false,

@@ -1,24 +1,24 @@
 /**
- * The agents this process knows, by name. The API only names an agent; what runs is decided
- * here, from server-side configuration (AGENTS_FILE or the defaults).
+ * The agents a process can look up by name. The API only names an agent (or asks for
+ * capabilities); what runs is decided on the server, from the registry. Two implementations:
+ * the Postgres-backed store (agent-store.ts) that workers and gateways share, and a fixed set
+ * for unit tests and single-purpose harnesses.
  */
 import { parseAgentConfigs } from './config-file.js';
 import type { AgentConfig } from './types.js';
 
 export interface AgentRegistry {
-  list(): AgentConfig[];
-  get(name: string): AgentConfig | undefined;
-  names(): string[];
+  list(): Promise<AgentConfig[]>;
+  get(name: string): Promise<AgentConfig | undefined>;
 }
 
-/** Validates the configs (names, duplicates, argv) and freezes the set. */
+/** A fixed set: validates the configs (names, duplicates, fields) and freezes them. */
 export function createAgentRegistry(configs: AgentConfig[]): AgentRegistry {
   const agents = new Map(
     parseAgentConfigs(configs, 'agent registry').map((agent) => [agent.name, agent]),
   );
   return {
-    list: () => [...agents.values()],
-    get: (name) => agents.get(name),
-    names: () => [...agents.keys()],
+    list: () => Promise.resolve([...agents.values()]),
+    get: (name) => Promise.resolve(agents.get(name)),
   };
 }

@@ -241,6 +241,45 @@ describe('runAgentStep', () => {
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });
 
+  it("heartbeats through a slow setup, repeating the previous attempt's details until it spawns", async () => {
+    const input = await stepInput('quiet');
+    // An orphan that ignores SIGTERM: reclaiming it takes the whole kill grace (500 ms here).
+    const orphan = execa('sh', ['-c', 'trap "" TERM; sleep 300'], {
+      detached: true,
+      stdin: 'ignore',
+      reject: false,
+      env: { ORCHESTRATOR_SESSION_ID: input.sessionId },
+    });
+    const pgid = orphan.pid!;
+    await waitFor(() => (processGroupMembers(pgid) ?? []).length >= 2, 5000, 'the orphan');
+    const details: StepHeartbeat = { sessionId: input.sessionId, step: 1, host: hostname(), pgid };
+    const { env, heartbeats } = environment({
+      heartbeatDetails: details,
+      attempt: 2,
+      heartbeatTimeoutMs: 300,
+    });
+    await step(env, input);
+    await orphan;
+    // Beats before the agent ran (a late first beat finds the attempt timed out), and they
+    // name the orphan's group, not one this attempt has not started yet.
+    expect(heartbeats[0]).toEqual(details);
+    const own = heartbeats.find((beat) => beat.pgid !== pgid);
+    expect(own?.pgid).toEqual(expect.any(Number));
+  });
+
+  it('archives what a killed attempt left only on the bus, before it logs itself', async () => {
+    const input = await stepInput('quiet');
+    // The killed attempt's last batch reached the bus, not the archive.
+    await harness.bus.append(input.sessionId, [
+      { kind: 'log', stream: 'stdout', line: 'from the killed attempt', ts: 1 },
+    ]);
+    await step(environment({ attempt: 2 }).env, input);
+    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
+    const onBus = (await harness.bus.read(input.sessionId)).filter((e) => e.kind === 'log');
+    expect(archived[0]?.line).toBe('from the killed attempt');
+    expect(archived.map((l) => l.id)).toEqual(onBus.map((e) => e.id));
+  });
+
   it('leaves alone a process group that is not provably the previous attempt', async () => {
     const input = await stepInput('quiet');
     const stranger = execa('sleep', ['300'], { detached: true, stdin: 'ignore', reject: false });

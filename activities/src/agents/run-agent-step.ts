@@ -12,8 +12,9 @@ import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { AgentStepInput, AgentStepResult } from '../contracts.js';
+import type { AgentStepInput, AgentStepResult, AgentUsage } from '../contracts.js';
 import type { LogArchive } from '../db/log-archive.js';
+import { archiveBusTail } from '../logs/archive-bus-tail.js';
 import { createLogWriter } from '../logs/log-writer.js';
 import type { LogBus, LogStream } from '../logs/types.js';
 import { commitWorkspace } from '../workspace/commit.js';
@@ -22,10 +23,13 @@ import { workspaceError } from '../workspace/workspace-error.js';
 import type { AgentRunContext } from './adapter.js';
 import { adapterFor } from './adapters.js';
 import { agentConfigError, agentStalledError } from './agent-errors.js';
+import { traceAgentRun } from './agent-trace.js';
 import { eventLines } from './events.js';
 import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './orphans.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
+import { stepOutcome } from './step-outcome.js';
+import type { StepLedger } from './step-ledger.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
   formatSeconds,
@@ -38,6 +42,10 @@ export interface RunAgentStepDeps {
   bus: LogBus;
   archive: LogArchive;
   agents: AgentRegistry;
+  /** The usage ledger (one row per attempt); steps are not recorded without it. */
+  ledger?: StepLedger;
+  /** This worker's id in the ledger and in its availability reports. */
+  workerId?: string;
   logger?: Logger;
   /** Between heartbeats; the SDK throttles them further to its heartbeat timeout. */
   heartbeatIntervalMs?: number;
@@ -54,11 +62,26 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
 
   return async function runAgentStep(input: AgentStepInput): Promise<AgentStepResult> {
     const context = Context.current();
-    const agent = deps.agents.get(input.agent);
+    const endSetupHeartbeats = heartbeatDuringSetup(context);
+    try {
+      return await runStep(input, context, endSetupHeartbeats);
+    } finally {
+      endSetupHeartbeats();
+    }
+  };
+
+  async function runStep(
+    input: AgentStepInput,
+    context: Context,
+    endSetupHeartbeats: () => void,
+  ): Promise<AgentStepResult> {
+    const agent = await deps.agents.get(input.agent);
     if (!agent) {
+      const known = (await deps.agents.list()).map((entry) => entry.name);
       throw agentConfigError(
-        `Unknown agent "${input.agent}". This worker knows: ${deps.agents.names().join(', ') || 'none'}. ` +
-          'Add it to AGENTS_FILE on the workers, or start the session with a known agent.',
+        `Unknown agent "${input.agent}" (it may have been deleted while the step waited). ` +
+          `Registered: ${known.join(', ') || 'none'}. Register it (POST /api/agents) or start ` +
+          'the session with a registered agent.',
       );
     }
     await assertWorkspace(input.workspace);
@@ -71,6 +94,33 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
     });
     const previous = parseStepHeartbeat(context.info.heartbeatDetails);
     await reclaimOrphanedStep(previous, input.sessionId, logger, deps.killGraceMs);
+    // What a killed attempt put on the bus but never archived, before this attempt logs more.
+    if (context.info.attempt > 1) await archiveBusTail(deps.bus, deps.archive, input.sessionId);
+    const { info } = context;
+    const attemptKey = {
+      // Always set for a step: it is scheduled by a session workflow.
+      workflowId: info.workflowExecution?.workflowId ?? input.sessionId,
+      runId: info.workflowExecution?.runId ?? '',
+      activityId: info.activityId,
+      attempt: info.attempt,
+    };
+    const ledgerId = await deps.ledger?.started({
+      ...attemptKey,
+      sessionId: input.sessionId,
+      agent: agent.name,
+      workerId: deps.workerId ?? hostname(),
+    });
+    // The last usage the agent reported: what an attempt that never finishes still cost.
+    let lastUsage: AgentUsage | null = null;
+    const record = async (error: unknown, usage: AgentUsage | null) => {
+      if (!ledgerId || !deps.ledger) return;
+      const { outcome, errorType } = stepOutcome(error);
+      await deps.ledger
+        .finished(ledgerId, outcome, usage, errorType)
+        .catch((failure: unknown) =>
+          logger?.error({ err: failure }, 'could not record the step in the usage ledger'),
+        );
+    };
 
     const redact = createRedactor(adapter.secrets(agent, env));
     const progress: StepHeartbeat = {
@@ -134,11 +184,13 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         },
         emit: (event) => {
           stalls.touch();
+          if (event.type === 'usage') lastUsage = event.usage;
           for (const { stream, line } of eventLines(event)) write(stream, line);
         },
         onOutput: () => stalls.touch(),
         signal: AbortSignal.any([context.cancellationSignal, stalls.signal]),
         onSpawn: (pgid) => {
+          endSetupHeartbeats();
           progress.pid = pgid;
           progress.pgid = pgid;
           // The SDK sends the first heartbeat at once and throttles later ones, so the first
@@ -155,7 +207,9 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         env,
         ...(deps.killGraceMs === undefined ? {} : { killGraceMs: deps.killGraceMs }),
       };
-      const run = await adapter.run(agent, input, runContext);
+      const run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
+        adapter.run(agent, input, runContext),
+      );
       stalls.stop();
       // Cancelled or stalled: no commit, whatever the agent's exit; the catch below reports it.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
@@ -170,7 +224,20 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
           ? `✔ committed ${commit.sha?.slice(0, 12)}`
           : `✔ no changes to commit${commit.sha ? ` (HEAD ${commit.sha.slice(0, 12)})` : ''}`,
       );
+      await record(null, run.usage ?? lastUsage);
+      const earlier =
+        info.attempt > 1 && deps.ledger ? await deps.ledger.earlierAttempts(attemptKey) : null;
       return {
+        earlierAttemptsUsage:
+          earlier && earlier.steps > 0
+            ? {
+                inputTokens: earlier.inputTokens,
+                outputTokens: earlier.outputTokens,
+                cacheReadTokens: earlier.cacheReadTokens,
+                cacheWriteTokens: earlier.cacheWriteTokens,
+                costUsd: earlier.costUsd,
+              }
+            : null,
         exitCode: run.exitCode,
         summary: redact(run.summary),
         commitSha: commit.sha,
@@ -185,19 +252,38 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       // whatever the killed agent did on its way out, the outcome is the cancellation; once it
       // stalled, the outcome is the stall.
       stopWatchdog();
+      const failure: unknown = context.cancellationSignal.aborted
+        ? context.cancellationSignal.reason
+        : watchdog?.stall
+          ? stalledFailure(watchdog.stall)
+          : redactFailure(error, redact);
       if (context.cancellationSignal.aborted) {
         write('system', '■ step cancelled; the agent and its processes were stopped');
-        throw context.cancellationSignal.reason;
       }
-      if (watchdog?.stall) throw stalledFailure(watchdog.stall);
-      throw redactFailure(error, redact);
+      await record(failure, lastUsage);
+      throw failure;
     } finally {
       stopWatchdog();
       context.cancellationSignal.removeEventListener('abort', stopWatchdog);
       clearInterval(heartbeats);
       await writer.flush();
     }
-  };
+  }
+}
+
+/**
+ * Heartbeats while the step sets up (registry, workspace, reclaiming an orphan, git, ledger):
+ * on a busy machine that can outlast the heartbeat timeout, and an attempt whose first beat
+ * comes after it was already timed out (the chaos run, bench/chaos, saw every retry of a step
+ * after a worker kill die so). The first beat waits a third of the timeout, so a quick setup
+ * still gets to send the process group first (the SDK throttles every beat after the first);
+ * until then the previous attempt's details are repeated, so its orphan stays findable.
+ */
+function heartbeatDuringSetup(context: Context): () => void {
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return () => {};
+  const timer = setInterval(() => context.heartbeat(context.info.heartbeatDetails), timeoutMs / 3);
+  return () => clearInterval(timer);
 }
 
 /** An agent failure with every secret taken out of its message and details. */

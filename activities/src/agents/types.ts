@@ -61,7 +61,71 @@ export interface ClaudeCodeAgentConfig extends AgentConfigBase {
   env?: Record<string, string>;
 }
 
-export type AgentConfig = CommandAgentConfig | ClaudeCodeAgentConfig;
+/** How Codex sandboxes the commands the model runs (its `sandbox_mode`). */
+export const CODEX_SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+export type CodexSandboxMode = (typeof CODEX_SANDBOX_MODES)[number];
+
+/**
+ * Codex (`@openai/codex`), run as `codex exec --json` against an OpenAI Responses API endpoint
+ * that the adapter writes into the session's own `config.toml`. As for Claude Code, the key is
+ * never configuration: `apiKeyEnv` names the worker's variable that holds it.
+ */
+export interface CodexAgentConfig extends AgentConfigBase {
+  kind: 'codex';
+  /** Model name sent to the Responses API (e.g. `gpt-5.5`). */
+  model: string;
+  /** Path (or command name) of the `codex` binary; default `codex` on the worker's PATH. */
+  binary?: string;
+  /** Responses API base URL including `/v1` (`<baseUrl>/responses`); default OpenAI's. */
+  baseUrl?: string;
+  /** Name of the worker's environment variable holding the API key (default OPENAI_API_KEY). */
+  apiKeyEnv?: string;
+  /**
+   * Default `workspace-write`: commands may write in the workspace only, without network.
+   * `danger-full-access` only where the worker itself is the sandbox (a container whose
+   * kernel refuses Codex's Linux sandbox).
+   */
+  sandbox?: CodexSandboxMode;
+  /** How often Codex itself retries a failed or dropped model request (its default: 4 and 5). */
+  maxRetries?: number;
+  /** Extra, non-secret environment for the CLI. */
+  env?: Record<string, string>;
+}
+
+/** What a model costs, in US dollars per million tokens (OpenCode prices its usage with it). */
+export interface OpenCodeModelPricing {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+/**
+ * OpenCode (`opencode-ai`), run as `opencode serve` on 127.0.0.1 and driven over its HTTP API
+ * and event stream (`@opencode-ai/sdk`, pinned to the CLI's version). With `baseUrl`, the
+ * model's provider is any OpenAI-compatible API; without, one of OpenCode's built-in providers.
+ * As for every kind, the key is never configuration: `apiKeyEnv` names the worker's variable.
+ */
+export interface OpenCodeAgentConfig extends AgentConfigBase {
+  kind: 'opencode';
+  /** `provider/model` (e.g. `openai/gpt-4.1`, or `<any id>/<model>` with baseUrl). */
+  model: string;
+  /** Path (or command name) of the `opencode` binary; default `opencode` on the worker's PATH. */
+  binary?: string;
+  /** OpenAI-compatible API base URL, including `/v1` (the provider becomes a custom one). */
+  baseUrl?: string;
+  /** Name of the worker's environment variable holding the API key (default OPENAI_API_KEY). */
+  apiKeyEnv?: string;
+  /** OpenCode agent the prompt goes to (default `build`, OpenCode's coding agent). */
+  agent?: string;
+  /** Prices to compute the step's cost with (needed with baseUrl: a custom model has none). */
+  pricing?: OpenCodeModelPricing;
+  /** Extra, non-secret environment for the CLI. */
+  env?: Record<string, string>;
+}
+
+export type AgentConfig =
+  CommandAgentConfig | ClaudeCodeAgentConfig | CodexAgentConfig | OpenCodeAgentConfig;
 export type AgentKind = AgentConfig['kind'];
 
 /** Agent names are task queue suffixes (`agent-<name>`): keep them simple. */

@@ -67,6 +67,8 @@ describe.each(drivers)('log archive on %s', (_name, open) => {
     );
     const all = await archive.list('paging', { limit: 100 });
     expect(all.map((l) => l.id)).toEqual(['9-0', '9-1', '10-0', '10-2', '10-10', '100-0']);
+    expect(await archive.lastId('paging')).toBe('100-0');
+    expect(await archive.lastId('nothing-archived')).toBeNull();
 
     const pages: string[][] = [];
     let after: string | undefined;

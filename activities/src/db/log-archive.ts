@@ -27,6 +27,8 @@ export interface LogArchive {
   insert(sessionId: string, entries: BusEntry[]): Promise<void>;
   /** Lines of a session in bus order. */
   list(sessionId: string, options: ListLogLinesOptions): Promise<ArchivedLogLine[]>;
+  /** Id of the session's newest archived line; null when none is archived. */
+  lastId(sessionId: string): Promise<string | null>;
 }
 
 /** Rows per INSERT: 7 parameters a row stays far below Postgres' 65535-parameter limit. */
@@ -76,6 +78,18 @@ export function createLogArchive(db: Kysely<Database>): LogArchive {
         line: row.line,
         ts: row.ts.getTime(),
       }));
+    },
+
+    async lastId(sessionId) {
+      const row = await db
+        .selectFrom('log_lines')
+        .select('entry_id')
+        .where('session_id', '=', sessionId)
+        .orderBy('ms', 'desc')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.entry_id ?? null;
     },
   };
 }

@@ -7,7 +7,9 @@ import { createTestDatabase, type TestDatabase } from '../testing/services.js';
 import { waitFor } from '../testing/processes.js';
 import { createLogWriter } from './log-writer.js';
 import { createMemoryLogBus } from './memory-bus.js';
-import type { LogBus } from './types.js';
+import { archiveBusTail } from './archive-bus-tail.js';
+import { createPublishStatus } from './publish-status.js';
+import type { LogBus, LogEntryInput } from './types.js';
 
 let testDb: TestDatabase;
 let database: OpenedDatabase;
@@ -120,5 +122,59 @@ describe('log writer', () => {
     expect(await bus.read(sessionId)).toHaveLength(1);
     expect(writer.stats()).toMatchObject({ written: 1, lostInArchive: 1, lostOnBus: 0 });
     expect(errors).toHaveLength(1);
+  });
+});
+
+const line = (text: string): LogEntryInput => ({
+  kind: 'log',
+  stream: 'stdout',
+  line: text,
+  ts: 1,
+});
+const archivedLines = async (sessionId: string) =>
+  (await archive.list(sessionId, { limit: 100 })).map((l) => l.line);
+
+/** Writes `before` fully, then `lost` to the bus only, as a worker killed mid-batch leaves it. */
+async function killedMidBatch(bus: LogBus, sessionId: string, before: string[], lost: string[]) {
+  const writer = createLogWriter({ bus, archive, sessionId });
+  for (const text of before) writer.write('stdout', text);
+  await writer.flush();
+  await bus.append(sessionId, lost.map(line));
+}
+
+describe('archiveBusTail, after a worker was killed between bus append and archive insert', () => {
+  it('archives the lines after the newest archived one, once', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    await killedMidBatch(bus, sessionId, ['a', 'b'], ['c', 'd']);
+    await bus.append(sessionId, [{ kind: 'status', status: 'running', ts: 1 }]);
+    expect(await archivedLines(sessionId)).toEqual(['a', 'b']);
+
+    expect(await archiveBusTail(bus, archive, sessionId)).toBe(2);
+    expect(await archivedLines(sessionId)).toEqual(['a', 'b', 'c', 'd']);
+    const onBus = (await bus.read(sessionId)).filter((e) => e.kind === 'log').map((e) => e.id);
+    expect((await archive.list(sessionId, { limit: 100 })).map((l) => l.id)).toEqual(onBus);
+    expect(await archiveBusTail(bus, archive, sessionId)).toBe(0);
+  });
+
+  it('archives a whole stream whose first batch never reached the archive', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    await killedMidBatch(bus, sessionId, [], ['only on the bus']);
+    expect(await archiveBusTail(bus, archive, sessionId)).toBe(1);
+    expect(await archivedLines(sessionId)).toEqual(['only on the bus']);
+  });
+
+  it('runs before a terminal status is published, not before others', async () => {
+    const bus = createMemoryLogBus();
+    const publishStatus = createPublishStatus(bus, archive);
+    const sessionId = session();
+    await killedMidBatch(bus, sessionId, ['a'], ['b']);
+    await publishStatus({ sessionId, status: 'running' });
+    expect(await archivedLines(sessionId)).toEqual(['a']);
+    await publishStatus({ sessionId, status: 'cancelled' });
+    expect(await archivedLines(sessionId)).toEqual(['a', 'b']);
+    const last = (await bus.read(sessionId)).at(-1);
+    expect(last).toMatchObject({ kind: 'status', status: 'cancelled' });
   });
 });

@@ -1,3 +1,4 @@
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,23 @@ describe('Redis log bus storage', () => {
       ]);
       expect(bus.streamKey('layout')).toBe(`${keyPrefix}:logs:layout`);
       const raw = await admin.xrange(`${keyPrefix}:logs:layout`, '-', '+');
-      expect(raw).toEqual([[id, ['kind', 'log', 'stream', 'stderr', 'line', 'hi', 'ts', '42']]]);
+      expect(raw).toEqual([
+        [
+          id,
+          [
+            'kind',
+            'log',
+            'stream',
+            'stderr',
+            'line',
+            'hi',
+            'ts',
+            '42',
+            'batch',
+            expect.any(String),
+          ],
+        ],
+      ]);
     } finally {
       await bus.close();
     }
@@ -123,4 +140,82 @@ describe('Redis log bus storage', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await subscriberConnections()).toBe(before);
   });
+
+  it('writes a batch once when the reply to its append is lost (a Redis restart)', async () => {
+    const proxy = await startReplyCuttingProxy(TEST_REDIS_URL);
+    const bus = createRedisLogBus({
+      url: proxy.url,
+      keyPrefix,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const log = (line: string) => ({ kind: 'log', stream: 'stdout', line, ts: 0 }) as const;
+      await bus.append('lost-reply', [log('first')]);
+      proxy.cutAfterNextTransaction();
+      const ids = await bus.append('lost-reply', [log('a'), log('b')]);
+      expect(proxy.cuts()).toBe(1);
+      const raw = await admin.xrange(`${keyPrefix}:logs:lost-reply`, '-', '+');
+      expect(raw.map(([, fields]) => fields[5])).toEqual(['first', 'a', 'b']);
+      expect(ids).toEqual(raw.slice(1).map(([id]) => id));
+    } finally {
+      await bus.close();
+      await proxy.close();
+    }
+  });
 });
+
+/**
+ * A TCP proxy to Redis that, once armed, lets the next MULTI/EXEC through and then drops the
+ * connection before the client hears the reply: the transaction ran, the client cannot know.
+ */
+async function startReplyCuttingProxy(target: string) {
+  const { hostname, port } = new URL(target);
+  let armed = false;
+  let cuts = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    sockets.add(client).add(upstream);
+    let execSent = false;
+    let heldBack = '';
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (armed && chunk.toString().toLowerCase().includes('\r\nexec\r\n')) execSent = true;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!execSent) {
+        client.write(chunk);
+        return;
+      }
+      // Cut once EXEC's reply (it holds the new entry ids) is back from Redis.
+      heldBack += chunk.toString();
+      if (/\d{13}-\d+/.test(heldBack)) {
+        armed = false;
+        cuts += 1;
+        end();
+      }
+    });
+    for (const socket of [client, upstream]) {
+      socket.on('error', end);
+      socket.on('close', end);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: proxyPort } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${proxyPort}`,
+    cutAfterNextTransaction: () => {
+      armed = true;
+    },
+    cuts: () => cuts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

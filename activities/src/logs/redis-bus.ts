@@ -5,9 +5,16 @@
  * with an exclusive start; subscribers XREAD BLOCK on their own connection, because a blocking
  * read would stall every other command queued on a shared one.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isEntryId } from './entry-id.js';
+import {
+  createOnceConnection,
+  ReplyLostError,
+  type OnceConnection,
+  type TransactionResults,
+} from './redis-once-connection.js';
 import type { BusEntry, BusEntryInput, LogBus, LogStream, ReadOptions } from './types.js';
 import type { SessionStatus } from '@orchestrator/workflows/types';
 
@@ -31,6 +38,8 @@ export interface RedisLogBus extends LogBus {
   streamKey(sessionId: string): string;
 }
 
+/** Field of a batch's first entry naming the batch (see append); readers ignore it. */
+const BATCH_FIELD = 'batch';
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
@@ -45,9 +54,29 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
   redis.on('error', (error: Error) =>
     logger?.warn({ err: error }, 'redis log bus connection error'),
   );
+  // Appends go out at most once; when a reply is lost, findBatch tells whether they landed.
+  // Opened on the first append: a gateway only reads.
+  let appender: OnceConnection | undefined;
+  const appenderConnection = () =>
+    (appender ??= createOnceConnection(redis, {
+      connectionName: 'io-log-appender',
+      onError: (error) => logger?.warn({ err: error }, 'redis log appender connection error'),
+    }));
   const stops = new Set<() => void>();
 
   const streamKey = (sessionId: string) => `${keyPrefix}:logs:${sessionId}`;
+
+  /**
+   * The ids of an append that ran although its reply was lost, or null if it did not run. A
+   * transaction is atomic: its entries are all there, one after another, or none is.
+   */
+  async function findBatch(key: string, batch: string, count: number): Promise<string[] | null> {
+    const recent = await redis.xrevrange(key, '+', '-', 'COUNT', Math.max(1000, 2 * count));
+    const first = recent.find(([, fields]) => fieldsOf(fields).get(BATCH_FIELD) === batch);
+    if (!first) return null;
+    const items = await redis.xrange(key, first[0], '+', 'COUNT', count);
+    return items.map(([id]) => id);
+  }
 
   return {
     streamKey,
@@ -55,12 +84,24 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
     async append(sessionId: string, entries: BusEntryInput[]): Promise<string[]> {
       if (entries.length === 0) return [];
       const key = streamKey(sessionId);
-      const multi = redis.multi();
-      for (const entry of entries) {
-        multi.xadd(key, 'MAXLEN', '~', maxLength, '*', ...encodeFields(entry));
+      // Marks the batch's first entry: when the connection breaks before the reply (a Redis
+      // restart), the stream itself says whether the transaction ran.
+      const batch = randomBytes(8).toString('hex');
+      let results: TransactionResults;
+      try {
+        results = await appenderConnection().exec((multi) => {
+          entries.forEach((entry, index) => {
+            const mark = index === 0 ? [BATCH_FIELD, batch] : [];
+            multi.xadd(key, 'MAXLEN', '~', maxLength, '*', ...encodeFields(entry), ...mark);
+          });
+        });
+      } catch (error) {
+        if (!(error instanceof ReplyLostError)) throw error;
+        // Waits for Redis to be back (the main connection queues), then reads the answer.
+        const landed = await findBatch(key, batch, entries.length).catch(() => null);
+        if (landed) return landed;
+        throw error;
       }
-      const results = await multi.exec();
-      if (!results) throw new Error(`Redis aborted the log append transaction for ${key}`);
       return results.map(([error, id]) => {
         if (error) throw error;
         return String(id);
@@ -143,6 +184,7 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
 
     async close(): Promise<void> {
       for (const stop of [...stops]) stop();
+      await appender?.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
@@ -165,6 +207,12 @@ function encodeFields(entry: BusEntryInput): string[] {
   return fields;
 }
 
+function fieldsOf(flat: string[]): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+  return fields;
+}
+
 function decodeItems(
   sessionId: string,
   items: [id: string, fields: string[]][],
@@ -172,8 +220,7 @@ function decodeItems(
 ): BusEntry[] {
   const entries: BusEntry[] = [];
   for (const [id, flat] of items) {
-    const fields = new Map<string, string>();
-    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+    const fields = fieldsOf(flat);
     const ts = Number(fields.get('ts'));
     const kind = fields.get('kind');
     if (kind === 'log') {

@@ -11,7 +11,12 @@ export function createPrepareWorkspace(settings: WorkspaceSettings, heartbeatInt
     input: PrepareWorkspaceInput,
   ): Promise<PrepareWorkspaceResult> {
     const context = Context.current();
-    const heartbeats = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
+    // Several beats per heartbeat timeout, however short the workflow set it.
+    const timeoutMs = context.info.heartbeatTimeoutMs;
+    const intervalMs = timeoutMs
+      ? Math.min(heartbeatIntervalMs, timeoutMs / 3)
+      : heartbeatIntervalMs;
+    const heartbeats = setInterval(() => context.heartbeat(), intervalMs);
     try {
       return await prepareWorkspace(input, settings);
     } finally {

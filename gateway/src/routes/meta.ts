@@ -1,9 +1,7 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import type { AgentConfig } from '@orchestrator/activities/agents/types';
 
 export interface MetaRoutesOptions {
-  agents: () => AgentConfig[];
   config: {
     temporalWebUrl: string | null;
     namespace: string;
@@ -13,18 +11,9 @@ export interface MetaRoutesOptions {
   };
 }
 
-/** Read-only facts the console needs: the configured agents and its own configuration. */
+/** What the console needs before it has a token: the gateway's own configuration. */
 export function metaRoutes(options: MetaRoutesOptions): Router {
   const router = Router();
-  router.get('/agents', (_req, res) => {
-    res.json({
-      items: options.agents().map((agent) => ({
-        name: agent.name,
-        kind: agent.kind,
-        description: agent.description ?? '',
-      })),
-    });
-  });
   router.get('/config', (_req, res) => {
     res.json(options.config);
   });

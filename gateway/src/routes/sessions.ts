@@ -11,15 +11,18 @@ import {
 import type { SessionService } from '../sessions/service.js';
 import { parseRequestPart } from '../validate.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { AuditRecorder } from '../audit.js';
 
 export interface SessionRoutesOptions {
   sessions: SessionService;
-  /** Whether an agent name is configured on the server. */
-  agentExists: (name: string) => boolean;
+  /** Whether an agent of that name is registered. */
+  agentExists: (name: string) => Promise<boolean>;
   /** Returns an error message when the repository is not acceptable, else null. */
   checkRepository: (repository: string) => string | null;
   readLogs: (sessionId: string, after: string | undefined, limit: number) => Promise<LogLine[]>;
   metrics: GatewayMetrics;
+  /** Records who started, stopped and retried which session. */
+  audit: AuditRecorder;
 }
 
 export function sessionRoutes(options: SessionRoutesOptions): Router {
@@ -29,7 +32,7 @@ export function sessionRoutes(options: SessionRoutesOptions): Router {
   router.post('/', async (req, res) => {
     const body = parseRequestPart(CreateSessionBody, req.body, 'body');
     const errors = [];
-    if (!options.agentExists(body.agent)) {
+    if (body.agent && !(await options.agentExists(body.agent))) {
       errors.push({
         path: 'body.agent',
         message: `Unknown agent "${body.agent}"; GET /api/agents lists the configured ones`,
@@ -40,6 +43,11 @@ export function sessionRoutes(options: SessionRoutesOptions): Router {
     if (errors.length > 0) throw badRequest('The session cannot be started as given.', errors);
     const detail = await sessions.start(body);
     options.metrics.sessionsStarted.inc();
+    await options.audit.record(req, 'session.start', detail.id, {
+      title: body.title,
+      agent: detail.agent,
+      repository: body.repository,
+    });
     res.status(201).location(`/api/sessions/${detail.id}`).json(detail);
   });
 
@@ -56,13 +64,16 @@ export function sessionRoutes(options: SessionRoutesOptions): Router {
   router.post('/:id/stop', async (req, res) => {
     const { id } = parseRequestPart(SessionIdParams, req.params, 'params');
     const { force } = parseRequestPart(StopQuery, req.query, 'query');
-    res.status(202).json(await sessions.stop(id, force === 'true'));
+    const stopped = await sessions.stop(id, force === 'true');
+    await options.audit.record(req, 'session.stop', id, { force: force === 'true' });
+    res.status(202).json(stopped);
   });
 
   router.post('/:id/retry', async (req, res) => {
     const { id } = parseRequestPart(SessionIdParams, req.params, 'params');
     const detail = await sessions.retry(id);
     options.metrics.sessionsStarted.inc();
+    await options.audit.record(req, 'session.retry', id, { runId: detail.runId });
     res.status(201).json(detail);
   });
 

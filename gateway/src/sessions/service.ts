@@ -28,7 +28,8 @@ import { badRequest, conflict, notFound } from '../problem.js';
 import type { CreateSessionBody, SessionDetail, SessionSummary } from '../schemas.js';
 import { newSessionId, sessionIdFromWorkflowId } from './ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { deriveStatus, isClosed, statusQuery } from './status.js';
+import { filterKey, visibilityQuery, type SessionFilters } from './list-query.js';
+import { deriveStatus, isClosed } from './status.js';
 
 export interface SessionServiceOptions {
   client: Client;
@@ -61,7 +62,18 @@ export class SessionService {
 
   async start(body: CreateSessionBody): Promise<SessionDetail> {
     const sessionId = newSessionId();
-    return this.startRun(sessionId, body);
+    const { title, goal, repository } = body;
+    if (body.agent) return this.startRun(sessionId, { title, goal, repository, agent: body.agent });
+    return this.startRun(sessionId, {
+      title,
+      goal,
+      repository,
+      agent: '',
+      route: {
+        capabilities: body.capabilities ?? [],
+        ...(body.minTier ? { minTier: body.minTier } : {}),
+      },
+    });
   }
 
   private async startRun(sessionId: string, memo: SessionMemo): Promise<SessionDetail> {
@@ -74,7 +86,8 @@ export class SessionService {
       memo: { ...memo },
       typedSearchAttributes: [
         { key: SessionStatusKey, value: 'pending' },
-        { key: AgentNameKey, value: memo.agent },
+        // A routed session gets its AgentName once routing chose (the workflow upserts it).
+        ...(memo.agent ? [{ key: AgentNameKey, value: memo.agent }] : []),
         { key: RepositoryKey, value: memo.repository },
       ],
     });
@@ -94,13 +107,11 @@ export class SessionService {
     };
   }
 
-  async list(params: {
-    status?: SessionStatus | undefined;
-    cursor?: string | undefined;
-    limit: number;
-  }): Promise<{ items: SessionSummary[]; nextCursor: string | null }> {
-    const clauses = [`WorkflowType = 'session'`];
-    if (params.status) clauses.push(statusQuery(params.status));
+  async list(
+    params: SessionFilters & { cursor?: string | undefined; limit: number },
+  ): Promise<{ items: SessionSummary[]; nextCursor: string | null; total: number }> {
+    const query = visibilityQuery(params);
+    const filter = filterKey(params);
     const badCursor = () =>
       badRequest('The cursor is not valid for this list (or has expired).', [
         {
@@ -110,17 +121,22 @@ export class SessionService {
       ]);
     let nextPageToken: Uint8Array | undefined;
     if (params.cursor) {
-      nextPageToken = decodeCursor(params.cursor, params.status) ?? undefined;
+      nextPageToken = decodeCursor(params.cursor, filter) ?? undefined;
       if (!nextPageToken) throw badCursor();
     }
     let response;
+    let total: number;
     try {
-      response = await this.client.workflowService.listWorkflowExecutions({
-        namespace: this.options.namespace,
-        query: clauses.join(' AND '),
-        pageSize: params.limit,
-        ...(nextPageToken ? { nextPageToken } : {}),
-      });
+      // The count is of runs: a retried session's earlier runs match a status filter too.
+      [response, { count: total }] = await Promise.all([
+        this.client.workflowService.listWorkflowExecutions({
+          namespace: this.options.namespace,
+          query,
+          pageSize: params.limit,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        }),
+        this.client.workflow.count(query),
+      ]);
     } catch (error) {
       // Visibility answers a token it cannot decode with INVALID_ARGUMENT or UNKNOWN.
       const rejected =
@@ -143,7 +159,8 @@ export class SessionService {
     const token = response.nextPageToken;
     return {
       items: latest.map((info) => this.summary(info)),
-      nextCursor: token && token.length > 0 ? encodeCursor(params.status, token) : null,
+      nextCursor: token && token.length > 0 ? encodeCursor(filter, token) : null,
+      total,
     };
   }
 
@@ -260,7 +277,10 @@ export class SessionService {
     if (!memo?.goal) {
       throw conflict(`Session "${sessionId}" has no recorded input to run again.`);
     }
-    const { title, goal, repository, agent } = memo;
-    return this.startRun(sessionId, { title, goal, repository, agent });
+    const { title, goal, repository, agent, route } = memo;
+    return this.startRun(
+      sessionId,
+      route ? { title, goal, repository, agent: '', route } : { title, goal, repository, agent },
+    );
   }
 }

@@ -66,7 +66,7 @@ describe('migrations on PGlite', () => {
       expect(await migrate(first.db)).toEqual(ALL);
       await first.db
         .insertInto('api_tokens')
-        .values({ id: 't1', name: 'kept', token_hash: 'h' })
+        .values({ id: 't1', name: 'kept', role: 'admin', token_hash: 'h' })
         .execute();
       await first.close();
 
@@ -90,7 +90,7 @@ describe('migrations on PGlite', () => {
       const outside = db.transaction().execute(async (trx) => {
         await trx
           .insertInto('api_tokens')
-          .values({ id: 'rolled', name: 'x', token_hash: 'r' })
+          .values({ id: 'rolled', name: 'x', role: 'viewer', token_hash: 'r' })
           .execute();
         await new Promise((resolve) => setTimeout(resolve, 50));
         throw new Error('roll back');
@@ -98,7 +98,7 @@ describe('migrations on PGlite', () => {
       // Issued while the transaction is open: must not join (and be rolled back with) it.
       const concurrent = db
         .insertInto('api_tokens')
-        .values({ id: 'kept', name: 'y', token_hash: 'k' })
+        .values({ id: 'kept', name: 'y', role: 'viewer', token_hash: 'k' })
         .execute();
       await expect(outside).rejects.toThrow('roll back');
       await concurrent;

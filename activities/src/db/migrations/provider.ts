@@ -6,10 +6,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { logLines } from './0001_log_lines.js';
 import { apiTokens } from './0002_api_tokens.js';
+import { agentRegistry } from './0003_agent_registry.js';
+import { rolesAndAudit } from './0004_roles_and_audit.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_log_lines': logLines,
   '0002_api_tokens': apiTokens,
+  '0003_agent_registry': agentRegistry,
+  '0004_roles_and_audit': rolesAndAudit,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -226,3 +226,43 @@ securityContext:
 {{- define "io.maxReplicas" -}}
 {{- if .autoscaling.enabled -}}{{ .autoscaling.maxReplicas }}{{- else -}}{{ .replicaCount }}{{- end -}}
 {{- end -}}
+
+{{/*
+OpenTelemetry settings of both processes (ConfigMap entries), only when tracing is enabled:
+without them the processes load no SDK. Standard OTEL_* names, read by the SDK itself.
+*/}}
+{{- define "io.tracingConfig" -}}
+{{- $tracing := .Values.tracing -}}
+{{- if $tracing.enabled }}
+OTEL_TRACES_EXPORTER: otlp
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ $tracing.endpoint | quote }}
+OTEL_EXPORTER_OTLP_PROTOCOL: {{ $tracing.protocol | quote }}
+OTEL_TRACES_SAMPLER: {{ $tracing.sampler | quote }}
+{{- with $tracing.samplerArg }}
+OTEL_TRACES_SAMPLER_ARG: {{ . | toString | quote }}
+{{- end }}
+{{- $attributes := list (printf "k8s.namespace.name=%s" .Release.Namespace) }}
+{{- range $key, $value := $tracing.resourceAttributes }}
+{{- $attributes = append $attributes (printf "%s=%v" $key $value) }}
+{{- end }}
+OTEL_RESOURCE_ATTRIBUTES: {{ join "," $attributes | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The OTLP headers (credentials of the collector) from their Secret, when there is one. */}}
+{{- define "io.tracingEnv" -}}
+{{- if and .Values.tracing.enabled .Values.tracing.headersSecret }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.tracing.headersSecret }}
+      key: {{ .Values.tracing.headersSecretKey }}
+{{- end }}
+{{- end -}}
+
+{{/* The TCP port of tracing.endpoint: explicit, else the scheme's (80 or 443). */}}
+{{- define "io.otlpPort" -}}
+{{- $url := urlParse .Values.tracing.endpoint -}}
+{{- $hostPort := splitList ":" $url.host -}}
+{{- if gt (len $hostPort) 1 -}}{{ last $hostPort }}{{- else if eq $url.scheme "https" -}}443{{- else -}}80{{- end -}}
+{{- end -}}

@@ -42,13 +42,79 @@ describe('buildPath', () => {
 
 describe('ApiClient', () => {
   it('lists sessions with filter, cursor and limit', async () => {
-    const { fetch, calls } = fakeFetch(() => json({ items: [], nextCursor: null }));
+    const { fetch, calls } = fakeFetch(() => json({ items: [], nextCursor: null, total: 0 }));
     const api = new ApiClient({ fetch });
     await expect(api.listSessions({ status: 'failed', cursor: 'abc', limit: 10 })).resolves.toEqual(
-      { items: [], nextCursor: null },
+      { items: [], nextCursor: null, total: 0 },
     );
     expect(calls[0]?.url).toBe('/api/sessions?status=failed&cursor=abc&limit=10');
     expect(calls[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('sends every session filter, trims the search and leaves out empty ones', async () => {
+    const { fetch, calls } = fakeFetch(() => json({ items: [], nextCursor: null }));
+    const api = new ApiClient({ fetch });
+    const page = await api.listSessions({
+      agent: 'echo',
+      repository: '/srv/a b',
+      q: '  7f3 ',
+      status: null,
+      closedAfter: '2025-01-31T00:00:00.000Z',
+      startedAfter: '',
+    });
+    // An older gateway that does not count: no total rather than a wrong one.
+    expect(page.total).toBeNull();
+    const url = new URL(calls[0]?.url ?? '', 'http://x');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      agent: 'echo',
+      repository: '/srv/a b',
+      q: '7f3',
+      closedAfter: '2025-01-31T00:00:00.000Z',
+    });
+  });
+
+  it('reads, creates, replaces and deletes agents', async () => {
+    const view = {
+      name: 'echo',
+      kind: 'command',
+      description: 'prints',
+      model: null,
+      capabilities: ['code'],
+      maxConcurrency: 2,
+      config: { name: 'echo', kind: 'command', command: ['echo'] },
+      tier: { level: 'competent', successRate: 0.5, steps: 4 },
+      availability: { available: true, reason: null, workers: 1, version: '1.0' },
+      load: { running: 1, backlog: 0, pollers: 1, slots: 2 },
+      createdAt: '2025-01-01T00:00:00Z',
+      updatedAt: '2025-01-02T00:00:00Z',
+    };
+    const { fetch, calls } = fakeFetch((call) =>
+      call.method === 'DELETE'
+        ? new Response(null, { status: 204 })
+        : json(call.url === '/api/agents' && call.method === 'GET' ? { items: [view] } : view),
+    );
+    const api = new ApiClient({ fetch });
+    expect((await api.listAgents()).items).toEqual([view]);
+    expect(await api.getAgent('echo')).toEqual(view);
+    await api.createAgent(view.config);
+    await api.updateAgent('echo', view.config);
+    await expect(api.deleteAgent('echo')).resolves.toBeUndefined();
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'GET /api/agents',
+      'GET /api/agents/echo',
+      'POST /api/agents',
+      'PUT /api/agents/echo',
+      'DELETE /api/agents/echo',
+    ]);
+    expect(calls[2]?.body).toEqual(view.config);
+  });
+
+  it('refuses an agent response that is not an agent', async () => {
+    const { fetch } = fakeFetch(() => json({ nope: true }));
+    const api = new ApiClient({ fetch });
+    await expect(api.getAgent('echo')).rejects.toMatchObject({
+      problem: { title: 'Unreadable response' },
+    });
   });
 
   it('sends the token as a bearer header and JSON bodies', async () => {

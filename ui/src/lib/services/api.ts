@@ -1,4 +1,6 @@
 import type {
+  Agent,
+  AgentConfig,
   AgentList,
   AppConfig,
   LogPage,
@@ -8,6 +10,7 @@ import type {
   SessionStatus,
   StopResult,
 } from '$lib/types/api';
+import { toAgent, toAgents } from '$lib/models/agent';
 import { ApiError, networkProblem, readProblem } from './problem';
 
 export interface ApiClientOptions {
@@ -20,8 +23,19 @@ export interface ApiClientOptions {
   onUnauthorized?: (error: ApiError) => void;
 }
 
-export interface ListSessionsQuery {
+/** The session list's filters; empty values mean "any". */
+export interface SessionFilters {
   status?: SessionStatus | null;
+  agent?: string | null;
+  repository?: string | null;
+  /** Text search: a prefix of the id, the agent or the repository. */
+  q?: string | null;
+  /** ISO 8601 instants. */
+  startedAfter?: string | null;
+  closedAfter?: string | null;
+}
+
+export interface ListSessionsQuery extends SessionFilters {
   cursor?: string | null;
   limit?: number;
 }
@@ -99,17 +113,55 @@ export class ApiClient {
     return this.request('GET', '/api/config', undefined, signal);
   }
 
-  listAgents(signal?: AbortSignal): Promise<AgentList> {
-    return this.request('GET', '/api/agents', undefined, signal);
+  async listAgents(signal?: AbortSignal): Promise<AgentList> {
+    return { items: toAgents(await this.request('GET', '/api/agents', undefined, signal)) };
   }
 
-  listSessions(query: ListSessionsQuery = {}, signal?: AbortSignal): Promise<SessionPage> {
+  getAgent(name: string, signal?: AbortSignal): Promise<Agent> {
+    return this.#agent('GET', `/api/agents/${encodeURIComponent(name)}`, undefined, signal);
+  }
+
+  createAgent(config: AgentConfig): Promise<Agent> {
+    return this.#agent('POST', '/api/agents', config);
+  }
+
+  /** Replaces an agent's configuration (the body names the agent; renaming is not supported). */
+  updateAgent(name: string, config: AgentConfig): Promise<Agent> {
+    return this.#agent('PUT', `/api/agents/${encodeURIComponent(name)}`, config);
+  }
+
+  deleteAgent(name: string): Promise<void> {
+    return this.request('DELETE', `/api/agents/${encodeURIComponent(name)}`);
+  }
+
+  async #agent(method: string, path: string, body?: unknown, signal?: AbortSignal) {
+    const value = await this.request<unknown>(method, path, body, signal);
+    const agent = toAgent(value);
+    if (!agent) {
+      throw new ApiError({
+        type: 'about:blank',
+        title: 'Unreadable response',
+        status: 200,
+        detail: `Expected an agent from ${method} ${path}`,
+      });
+    }
+    return agent;
+  }
+
+  async listSessions(query: ListSessionsQuery = {}, signal?: AbortSignal): Promise<SessionPage> {
     const path = buildPath('/api/sessions', {
       status: query.status,
+      agent: query.agent,
+      repository: query.repository,
+      q: query.q?.trim(),
+      startedAfter: query.startedAfter,
+      closedAfter: query.closedAfter,
       cursor: query.cursor,
       limit: query.limit,
     });
-    return this.request('GET', path, undefined, signal);
+    const page = await this.request<SessionPage>('GET', path, undefined, signal);
+    // A gateway that does not count still pages; the console then shows no total.
+    return { ...page, total: typeof page.total === 'number' ? page.total : null };
   }
 
   createSession(input: NewSession): Promise<SessionDetail> {

@@ -1,5 +1,6 @@
 import type { Problem, SessionStatus, SessionSummary } from '$lib/types/api';
 import { problemOf } from '$lib/services/problem';
+import { noFilters, sameFilters, type ListFilters } from '$lib/models/session-filters';
 import { api } from './gateway.svelte';
 import {
   firstPage,
@@ -11,12 +12,15 @@ import {
   withNext,
   type CursorStack,
 } from './cursor-stack';
+import { LatestRequest, pollLatest } from './latest-request';
 
-/** The sessions table: one page of sessions for a status filter, kept fresh by polling. */
+/** The sessions table: one page of sessions for a set of filters, kept fresh by polling. */
 export class SessionList {
   items = $state<SessionSummary[]>([]);
-  status = $state<SessionStatus | null>(null);
+  filters = $state.raw<ListFilters>(noFilters);
   paging = $state.raw<CursorStack>(firstPage);
+  /** Sessions matching the filters, when the gateway counts them. */
+  total = $state<number | null>(null);
   /** A request is in flight. */
   loading = $state(false);
   /** The current filter and page have been loaded at least once. */
@@ -24,15 +28,23 @@ export class SessionList {
   error = $state<Problem | null>(null);
   updatedAt = $state<number | null>(null);
   readonly limit: number;
-  #seq = 0;
-  #controller: AbortController | null = null;
+  readonly #request = new LatestRequest();
 
   constructor(limit = 25) {
     this.limit = limit;
   }
 
+  get status(): SessionStatus | null {
+    return this.filters.status;
+  }
+
+  /**
+   * Visibility may hand out a cursor for an empty page after a full last one: when the total
+   * says every session was shown already, there is no next page.
+   */
   get hasNext(): boolean {
-    return hasNext(this.paging);
+    if (!hasNext(this.paging)) return false;
+    return this.total === null || pageNumber(this.paging) * this.limit < this.total;
   }
 
   get hasPrevious(): boolean {
@@ -45,38 +57,34 @@ export class SessionList {
 
   /** Loads the current page again; a newer call supersedes an older one still in flight. */
   async refresh(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    const seq = ++this.#seq;
     const paging = this.paging;
+    const query = { ...this.filters, cursor: paging.current, limit: this.limit };
     this.loading = true;
-    try {
-      const page = await api.listSessions(
-        { status: this.status, cursor: paging.current, limit: this.limit },
-        controller.signal,
-      );
-      if (seq !== this.#seq) return;
-      this.items = page.items;
-      this.paging = withNext(paging, page.nextCursor);
-      this.error = null;
-      this.loaded = true;
-      this.updatedAt = Date.now();
-    } catch (error) {
-      if (seq !== this.#seq || controller.signal.aborted) return;
-      this.error = problemOf(error);
-    } finally {
-      if (seq === this.#seq) {
-        this.loading = false;
-        this.#controller = null;
-      }
+    const outcome = await this.#request.run((signal) => api.listSessions(query, signal));
+    if (outcome.status === 'superseded') return;
+    this.loading = false;
+    if (outcome.status === 'failed') {
+      this.error = problemOf(outcome.error);
+      return;
     }
+    this.items = outcome.value.items;
+    this.total = outcome.value.total;
+    this.paging = withNext(paging, outcome.value.nextCursor);
+    this.error = null;
+    this.loaded = true;
+    this.updatedAt = Date.now();
+  }
+
+  /** Applies new filters (back to the first page); the same filters again change nothing. */
+  setFilters(filters: ListFilters): void {
+    if (sameFilters(filters, this.filters)) return;
+    this.filters = filters;
+    this.total = null;
+    this.#moveTo(firstPage);
   }
 
   setStatus(status: SessionStatus | null): void {
-    if (status === this.status) return;
-    this.status = status;
-    this.#moveTo(firstPage);
+    this.setFilters({ ...this.filters, status });
   }
 
   next(): void {
@@ -89,15 +97,10 @@ export class SessionList {
 
   /** Refreshes now and then every `intervalMs` while the tab is visible; returns the stopper. */
   poll(intervalMs: number): () => void {
-    void this.refresh();
-    const timer = setInterval(() => {
-      if (typeof document !== 'undefined' && document.hidden) return;
-      if (this.loading) return;
-      void this.refresh();
-    }, intervalMs);
+    const stop = pollLatest(this.#request, () => this.refresh(), intervalMs);
     return () => {
-      clearInterval(timer);
-      this.#controller?.abort();
+      stop();
+      this.loading = false;
     };
   }
 

@@ -4,6 +4,7 @@ import type { SessionEvent } from '$lib/services/ws';
 import { isTerminal } from '$lib/models/session-status';
 import { api, live } from './gateway.svelte';
 import { LogFeed } from './log-feed.svelte';
+import { CheckpointDiff } from './checkpoint-diff.svelte';
 
 export type SessionAction = 'stop' | 'force-stop' | 'retry';
 
@@ -29,6 +30,8 @@ export class SessionView {
   /** What the live connection said went wrong with this session's subscription, if anything. */
   liveError = $state<string | null>(null);
   readonly logs = new LogFeed();
+  /** The checkpoint opened on the timeline and its diff. */
+  readonly diff: CheckpointDiff;
   #heardLive = false;
   #stopped = false;
   #reloading = false;
@@ -37,6 +40,7 @@ export class SessionView {
 
   constructor(id: string) {
     this.id = id;
+    this.diff = new CheckpointDiff(id);
   }
 
   get notFound(): boolean {

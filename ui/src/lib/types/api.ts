@@ -21,10 +21,71 @@ export interface AppConfig {
   version: string;
 }
 
+export const AGENT_TIERS = [
+  'elite',
+  'advanced',
+  'competent',
+  'trainee',
+  'degraded',
+  'unrated',
+] as const;
+
+export type AgentTierLevel = (typeof AGENT_TIERS)[number];
+
+/** How well an agent has done, measured over its recent steps. */
+export interface AgentTier {
+  level: AgentTierLevel;
+  /** 0..1; null until it has run a step. */
+  successRate: number | null;
+  steps: number;
+}
+
+/** Whether any worker can run the agent now, and why not. */
+export interface AgentAvailability {
+  available: boolean;
+  reason: string | null;
+  workers: number;
+  version: string | null;
+}
+
+/** The agent's task queue right now. */
+export interface AgentLoad {
+  running: number;
+  /** Steps waiting for a free slot. */
+  backlog: number;
+  pollers: number;
+  /** Steps all its workers can run at once. */
+  slots: number;
+}
+
+/**
+ * An agent's flat configuration, as AGENTS_FILE holds it and PUT /api/agents/:name takes it:
+ * the common fields plus the fields of its kind. Secrets appear as environment variable names.
+ */
+export interface AgentConfig {
+  name: string;
+  kind: string;
+  description?: string;
+  capabilities?: string[];
+  maxConcurrency?: number;
+  stallTimeoutMs?: number;
+  [field: string]: unknown;
+}
+
 export interface Agent {
   name: string;
   kind: string;
   description: string;
+  model: string | null;
+  capabilities: string[];
+  maxConcurrency: number;
+  config: AgentConfig;
+  /** Null when the gateway does not report it (an older gateway lists names only). */
+  tier: AgentTier | null;
+  availability: AgentAvailability | null;
+  load: AgentLoad | null;
+  createdAt: string | null;
+  updatedAt: string | null;
 }
 
 export interface AgentList {
@@ -78,6 +139,11 @@ export interface SessionDetail extends SessionSummary {
 export interface SessionPage {
   items: SessionSummary[];
   nextCursor: string | null;
+  /**
+   * Workflow runs matching the filter (a retried session's earlier runs included); null from a
+   * gateway that does not count.
+   */
+  total: number | null;
 }
 
 export interface NewSession {

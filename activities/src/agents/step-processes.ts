@@ -1,0 +1,74 @@
+/**
+ * Processes an agent started outside its own process group. Some agents run the model's shell
+ * commands in a session of their own (OpenCode's bash tool spawns them detached), so stopping
+ * the agent's group leaves them running: a `sleep 300 &`, a dev server, a watcher. They still
+ * carry the step's identity in their environment (orchestrator-environment.ts), which is how
+ * they are found here, in /proc, and stopped: SIGTERM, SIGKILL after the grace period.
+ *
+ * Only one attempt of a step runs at a time, so whatever carries the step's identity once its
+ * agent is stopped (or before it starts) is a leftover of this step.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readProcessInfo } from './process-group.js';
+
+export interface StepIdentity {
+  sessionId: string;
+  step: number;
+  agent: string;
+}
+
+/** Pids of the live (not zombie) processes whose environment carries the step's identity. */
+export function stepProcesses(identity: StepIdentity): number[] {
+  const markers = [
+    `ORCHESTRATOR_SESSION_ID=${identity.sessionId}`,
+    `ORCHESTRATOR_STEP=${identity.step}`,
+    `ORCHESTRATOR_AGENT=${identity.agent}`,
+  ];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return []; // no /proc (macOS): the process group is all there is to go by
+  }
+  return pids.map(Number).filter((pid) => {
+    if (pid === process.pid) return false;
+    let environ: string[];
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      return false;
+    }
+    return markers.every((marker) => environ.includes(marker)) && isLive(pid);
+  });
+}
+
+/** Stops the step's leftover processes; returns how many there were. */
+export async function stopStepProcesses(identity: StepIdentity, graceMs = 3_000): Promise<number> {
+  const found = stepProcesses(identity);
+  if (found.length === 0) return 0;
+  for (const pid of found) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (found.some(isLive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const survivors = found.filter(isLive);
+  for (const pid of survivors) signal(pid, 'SIGKILL');
+  const killed = Date.now() + 2_000;
+  while (survivors.some(isLive) && Date.now() < killed) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return found.length;
+}
+
+function isLive(pid: number): boolean {
+  const info = readProcessInfo(pid);
+  return info !== null && info.state !== 'Z';
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
