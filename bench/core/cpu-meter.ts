@@ -4,6 +4,7 @@
  * Postgres and Redis are shared with anything else on the machine; the machine total says how
  * much else was going on.
  */
+import { availableParallelism } from 'node:os';
 import { cpuMs, machineBusyMs, pidsNamed } from './proc-stats.js';
 
 export interface CpuUsage {
@@ -51,12 +52,29 @@ export function startCpuMeter(processes: Array<{ name: string; pid: number }>): 
   };
 }
 
-/** "worker 41 ms · temporal 12 ms · …" per unit (e.g. per session), largest first. */
+/** CPU of the run's own processes (and the shared Postgres and Redis) during the phase. */
+export function ownCpuMs(usage: CpuUsage): number {
+  return Object.values(usage.byProcess).reduce((sum, ms) => sum + ms, 0);
+}
+
+/** Share of the whole machine (all cores) that was busy during the phase, 0–1. */
+export function machineBusyShare(usage: CpuUsage): number {
+  return usage.machineBusyMs / usage.wallMs / availableParallelism();
+}
+
+/**
+ * "worker 41 ms · temporal 12 ms · … = 60 ms in this run's processes; the machine as a whole
+ * 80 ms (…% busy)" per unit (e.g. per session), largest first.
+ */
 export function describeCpu(usage: CpuUsage, units: number, unit: string): string {
+  const per = (ms: number) => `${(ms / units).toFixed(1)} ms`;
   const parts = Object.entries(usage.byProcess)
     .filter(([, ms]) => ms > 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([name, ms]) => `${name} ${(ms / units).toFixed(1)} ms`);
-  const busy = usage.machineBusyMs / units;
-  return `CPU per ${unit}: ${parts.join(' · ')} · machine total ${busy.toFixed(1)} ms (${((usage.machineBusyMs / usage.wallMs) * 100).toFixed(0)}% of one core on average)`;
+    .map(([name, ms]) => `${name} ${per(ms)}`);
+  const busy = Math.round(machineBusyShare(usage) * 100);
+  return (
+    `CPU per ${unit}: ${parts.join(' · ')} = ${per(ownCpuMs(usage))} in this run's processes; ` +
+    `the machine as a whole ${per(usage.machineBusyMs)} (${busy}% busy${usage.machineBusyMs > 1.2 * ownCpuMs(usage) ? ', the rest is other work on the machine' : ''})`
+  );
 }

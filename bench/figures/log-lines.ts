@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { startNodeService } from '../../scripts/node-service.js';
 import { createRedisLogBus } from '@orchestrator/activities/logs/redis-bus';
 import { startSession } from '../clients/sessions.js';
-import { availableParallelism } from 'node:os';
-import { describeCpu, startCpuMeter, type CpuUsage } from '../core/cpu-meter.js';
+import {
+  describeCpu,
+  machineBusyShare,
+  ownCpuMs,
+  startCpuMeter,
+  type CpuUsage,
+} from '../core/cpu-meter.js';
 import { makeFigure, targets, type Figure, type TargetRule } from '../core/figure.js';
 import type { EmitPlan } from '../log-lines/line-format.js';
 import { LineTracker, type LineRunResult } from '../log-lines/line-tracker.js';
@@ -175,7 +180,6 @@ function perThousand(run: Run): string {
 
 export async function measureLogLines(ctx: BenchContext): Promise<Figure[]> {
   const { options, progress } = ctx;
-  const cores = availableParallelism();
   const width = options.logLineBytes;
   const flood: EmitPlan = { count: options.logLines, rate: 0, width, delayMs: 500 };
   const paced: EmitPlan = {
@@ -211,11 +215,11 @@ export async function measureLogLines(ctx: BenchContext): Promise<Figure[]> {
     `anchor: ${perThousand(floodRedis)}`,
   ];
   if (throughputMissed) {
-    const busy = floodOrchestrator.cpu.machineBusyMs / floodOrchestrator.cpu.wallMs / cores;
-    const cost = (run: Run) => (run.cpu.machineBusyMs / run.received) * 1000;
+    const busy = machineBusyShare(floodOrchestrator.cpu);
+    const cost = (run: Run) => (ownCpuMs(run.cpu) / run.received) * 1000;
     throughputNotes.push(
       `why: ${busy >= 0.85 ? `the run was CPU-bound (the machine ${Math.round(busy * 100)}% busy)` : `the machine was ${Math.round(busy * 100)}% busy`}; ` +
-        `1,000 lines cost ${cost(floodOrchestrator).toFixed(0)} ms of machine CPU through the orchestrator against ${cost(floodRedis).toFixed(0)} ms through Redis alone: ` +
+        `1,000 lines cost ${cost(floodOrchestrator).toFixed(0)} ms of CPU in this run's processes through the orchestrator against ${cost(floodRedis).toFixed(0)} ms through Redis alone (producer process not counted): ` +
         'the worker splits the pipe into lines, batches them (200 lines or 100 ms), appends each batch in a MULTI and then inserts it into the Postgres archive before it ships the next; the gateway decodes every entry and sends one JSON frame per line; the client parses each frame',
       'to close it: ship the next batch to Redis while the previous one is archived (archive off the hot path, in larger COPY batches), and send several lines per WebSocket frame; --cpu-profile shows the hottest functions of worker and gateway',
     );

@@ -6,7 +6,13 @@
 import { availableParallelism } from 'node:os';
 import { runAnchorWorkflow } from '../clients/anchor-workflow.js';
 import { runSession } from '../clients/sessions.js';
-import { describeCpu, startCpuMeter, type CpuUsage } from '../core/cpu-meter.js';
+import {
+  describeCpu,
+  machineBusyShare,
+  ownCpuMs,
+  startCpuMeter,
+  type CpuUsage,
+} from '../core/cpu-meter.js';
 import { makeFigure, targets, type Figure } from '../core/figure.js';
 import { runPool } from '../core/pool.js';
 import { RunFailures } from '../core/run-failures.js';
@@ -52,8 +58,8 @@ export async function measureSessionThroughput(ctx: BenchContext): Promise<Figur
   const missed = !target.check(sessions.perSecond, anchor.perSecond);
   const n = options.throughputSessions;
   const cores = availableParallelism();
-  const sessionCpu = sessions.cpu.machineBusyMs / sessions.completed;
-  const anchorCpu = anchor.cpu.machineBusyMs / anchor.completed;
+  const sessionCpu = ownCpuMs(sessions.cpu) / sessions.completed;
+  const anchorCpu = ownCpuMs(anchor.cpu) / anchor.completed;
   const notes = [
     `${n} runs each, ${options.throughputConcurrency} in flight; sessions first, then the anchor`,
     `sessions: ${describeCpu(sessions.cpu, sessions.completed, 'session')}`,
@@ -64,12 +70,12 @@ export async function measureSessionThroughput(ctx: BenchContext): Promise<Figur
   ];
   if (missed) {
     const [top] = Object.entries(sessions.cpu.byProcess).sort((a, b) => b[1] - a[1]);
-    const busy = sessions.cpu.machineBusyMs / sessions.cpu.wallMs / cores;
+    const busy = machineBusyShare(sessions.cpu);
     notes.push(
-      `why: a session costs ${sessionCpu.toFixed(0)} ms of machine CPU against the anchor's ${anchorCpu.toFixed(0)} ms, ` +
+      `why: a session costs ${sessionCpu.toFixed(0)} ms of CPU in this run's processes against the anchor's ${anchorCpu.toFixed(0)} ms, ` +
         `the largest share in ${top?.[0]} (${((top?.[1] ?? 0) / sessions.completed).toFixed(0)} ms per session, its agents and git included); ` +
         (busy >= 0.85
-          ? `the machine was ${Math.round(busy * 100)}% busy, so CPU is the ceiling: ≈ ${((cores * 1000) / sessionCpu).toFixed(1)} sessions/s on ${cores} cores`
+          ? `the machine was ${Math.round(busy * 100)}% busy, so CPU is the ceiling: ≈ ${((cores * 1000) / sessionCpu).toFixed(1)} sessions/s if the run had the ${cores} cores to itself`
           : `the machine was only ${Math.round(busy * 100)}% busy, so the ceiling is the session's serial path (each lane waits for its session's activities and workflow tasks one after another)`),
       'to close it: the remedies of the latency figure (no clone per session, fewer git processes per step, fewer activities per session) cut both the CPU and the serial path of a session',
     );

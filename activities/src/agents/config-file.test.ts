@@ -28,8 +28,8 @@ describe('agent configuration', () => {
   });
 
   it('names the entry and field at fault', () => {
-    expect(parse({ name: 'x', kind: 'codex' })).toThrow(
-      'AGENTS_FILE x[0].kind: expected one of "command", "claude-code"',
+    expect(parse({ name: 'x', kind: 'gpt-engineer' })).toThrow(
+      'AGENTS_FILE x[0].kind: expected one of "command", "claude-code", ',
     );
     expect(parse({ ...claude, model: '' })).toThrow('AGENTS_FILE x[0].model');
     expect(parse({ ...claude, modle: 'x' })).toThrow('[0].modle: unknown field');
