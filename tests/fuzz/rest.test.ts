@@ -1,12 +1,14 @@
 /**
  * Property-based fuzzing of every REST operation in /api/openapi.json (path parameters, query,
  * body, content type and encoding, tokens) and of undocumented paths, over real HTTP against a
- * real gateway, Temporal, Postgres and Redis. Each answer goes through the oracle in
- * http-oracle.ts. The seed is printed; FUZZ_SEED=<n> replays a run.
+ * real gateway, Temporal, Postgres and Redis. fast-check draws the cases from the printed seed;
+ * they go out eight at a time (so races between requests are probed too) and each answer goes
+ * through the oracle in http-oracle.ts. FUZZ_SEED=<n> replays a run, FUZZ_CASE=<i> one case.
  *
  * No worker runs: a random body that happens to be valid starts a session that stays pending in
- * Temporal (no agent, no clone of a random URL), so the fuzzer can hit valid starts, stops and
- * retries without running anything. The dev server is thrown away with the stack.
+ * Temporal (no agent runs, no random URL is cloned), so the fuzzer reaches valid starts, stops
+ * and retries without running anything; a run starts a few dozen such workflows at most, on a
+ * dev server that is thrown away with the stack.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

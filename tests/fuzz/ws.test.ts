@@ -193,8 +193,8 @@ describe('WebSocket fuzzing', () => {
       sessionId: sessions[0],
       pad: 'x'.repeat(60_000),
     });
-    for (let i = 0; i < 100; i++) probe.send(padded);
-    framesSent += 100;
+    for (let i = 0; i < 200; i++) probe.send(padded);
+    framesSent += 200;
     await probe.until(() => false, 'close', 30_000).catch(() => undefined);
     expect(probe.closed?.code).toBe(1008);
     await eventually(
