@@ -12,7 +12,7 @@ import {
   screenshot,
   textOf,
 } from './support/console-browser.js';
-import { startStack, type Stack } from './support/stack.js';
+import { eventually, startStack, type Stack } from './support/stack.js';
 
 const SESSIONS = 200;
 const PAGE = 25;
@@ -45,16 +45,26 @@ beforeAll(async () => {
       Array.from({ length: Math.min(8, SESSIONS - start) }, (_, i) => create(start + i)),
     );
   }
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page = (await (await stack.api(`/api/sessions?limit=100${query}`)).json()) as {
-      items: Array<{ id: string }>;
-      nextCursor: string | null;
-    };
-    newestFirst.push(...page.items.map((item) => item.id));
-    cursor = page.nextCursor;
-  } while (cursor);
+  // Visibility is eventually consistent: list once every started session shows up.
+  const listed = await eventually(
+    async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = (await (await stack.api(`/api/sessions?limit=100${query}`)).json()) as {
+          items: Array<{ id: string }>;
+          nextCursor: string | null;
+        };
+        ids.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids.length >= SESSIONS ? ids : undefined;
+    },
+    60_000,
+    `${SESSIONS} sessions listed`,
+  );
+  newestFirst.push(...listed);
   browser = await launchConsoleBrowser();
 });
 afterAll(async () => {
