@@ -55,7 +55,7 @@ type Numeric = {
 
 const FULL: Omit<BenchOptions, 'resultsDir' | 'figures' | 'cpuProfile'> = {
   smoke: false,
-  latencySamples: 200,
+  latencySamples: 100,
   latencyWarmup: 5,
   throughputSessions: 500,
   throughputConcurrency: 50,
@@ -66,7 +66,7 @@ const FULL: Omit<BenchOptions, 'resultsDir' | 'figures' | 'cpuProfile'> = {
   crashRepeats: 3,
   // The production default: shorter ones fail steps on a loaded machine (see README).
   heartbeatTimeoutMs: 30_000,
-  soakSeconds: 120,
+  soakSeconds: 90,
   soakClients: 200,
   soakSessions: 50,
   soakTickMs: 200,
