@@ -4,6 +4,7 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import type { Figure } from './figure.js';
 import type { Machine } from './machine.js';
@@ -62,9 +63,11 @@ export function renderTable(result: BenchResult): string {
 export async function writeResult(resultsDir: string, result: BenchResult): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const file = join(resultsDir, `${result.startedAt.replace(/[:.]/g, '-')}.json`);
-  // Formatted as the repository's prettier check expects, so a committed result passes lint.
-  const config = (await resolveConfig(file)) ?? {};
-  await writeFile(file, await format(JSON.stringify(result), { ...config, filepath: file }));
+  // Formatted as the repository's prettier check expects (its config, wherever the file goes),
+  // so a committed latest.json passes lint.
+  const committed = fileURLToPath(new URL('../results/latest.json', import.meta.url));
+  const config = (await resolveConfig(committed)) ?? {};
+  await writeFile(file, await format(JSON.stringify(result), { ...config, filepath: committed }));
   await copyFile(file, join(resultsDir, 'latest.json'));
   return file;
 }
