@@ -217,6 +217,7 @@ describe('sessions over HTTP and WebSocket', () => {
     for (const id of created) await waitForStatus(id, 'completed');
 
     const seen: string[] = [];
+    const rows: Array<{ id: string; startedAt: string; closedAt: string | null }> = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
@@ -224,18 +225,30 @@ describe('sessions over HTTP and WebSocket', () => {
       const response = await call(`/api/sessions?limit=2${query}`);
       expect(response.status).toBe(200);
       const page = (await response.json()) as {
-        items: Array<{ id: string }>;
+        items: Array<{ id: string; startedAt: string; closedAt: string | null }>;
         nextCursor: string | null;
       };
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((s) => s.id));
+      rows.push(...page.items);
       cursor = page.nextCursor;
       pages++;
     } while (cursor && pages < 50);
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of created) expect(seen).toContain(id);
-    // Newest first.
-    expect(seen.indexOf(created[4] ?? '')).toBeLessThan(seen.indexOf(created[0] ?? ''));
+    // Newest first, in Temporal's SQL visibility order: open runs first, then by close time
+    // (then start time) descending. Sessions run in parallel, so they need not close in the order
+    // they started.
+    const sortKey = (row: { startedAt: string; closedAt: string | null }) =>
+      [row.closedAt ?? '9999-12-31T00:00:00.000Z', row.startedAt].join(' ');
+    // Only this test's sessions: they had all closed before the first page was read.
+    const ours = rows.filter((row) => created.includes(row.id));
+    expect(ours).toHaveLength(created.length);
+    for (let i = 1; i < ours.length; i++) {
+      const previous = ours[i - 1];
+      const current = ours[i];
+      if (previous && current) expect(sortKey(previous) >= sortKey(current)).toBe(true);
+    }
 
     const completed = (await (await call('/api/sessions?status=completed&limit=100')).json()) as {
       items: Array<{ id: string; status: string }>;
