@@ -10,6 +10,11 @@ export type { TierLevel };
 export interface PrepareWorkspaceInput {
   sessionId: string;
   repository: string;
+  /**
+   * A fork: clone the origin session's workspace (not the repository) and start the branch at
+   * this commit of it, so the fork sees exactly what the checkpoint saw.
+   */
+  from?: { sessionId: string; commitSha: string };
 }
 
 export interface PrepareWorkspaceResult {
@@ -21,13 +26,32 @@ export interface PrepareWorkspaceResult {
   baseSha: string | null;
 }
 
+/** What a step is for: doing the work, writing a plan, or resolving a merge conflict. */
+export type StepRole = 'work' | 'plan' | 'resolve';
+
 export interface AgentStepInput {
   sessionId: string;
   agent: string;
+  /** What the agent is told (for a planning step: the goal with the planning instructions). */
   goal: string;
   workspace: string;
   /** 1-based step number inside the session, used in commit messages and logs. */
   step: number;
+  /** Absent: `work`. */
+  role?: StepRole;
+  /** The task's own goal without instructions (ORCHESTRATOR_TASK_GOAL); absent: `goal`. */
+  taskGoal?: string;
+  /** The task's path in the tree ('' or absent for the session itself). */
+  taskPath?: string;
+  /** Where a planning step writes its plan, relative to the workspace. */
+  planFile?: string;
+  /** Why the previous plan was refused (a planning step's second chance), one per line. */
+  planErrors?: string[];
+  /**
+   * The commit the step must start from: when HEAD is elsewhere (the workflow was reset to an
+   * earlier checkpoint), the workspace is reset to it first. Absent or null: HEAD as it is.
+   */
+  baseSha?: string | null;
 }
 
 /** Tokens and cost of one agent step, as the agent reported them. */
@@ -51,6 +75,11 @@ export interface AgentStepResult {
   /** Number of log lines the step produced. */
   lines: number;
   durationMs: number;
+  /**
+   * When the step ended (its commit made). In the result, hence in history: a checkpoint's
+   * times stay the same when the workflow is reset to it and its record is made again.
+   */
+  finishedAt?: string;
   /**
    * Token usage and cost; null for agents that report none (`command`). Optional because
    * results recorded before usage existed do not have it.
@@ -87,6 +116,73 @@ export interface RouteAgentResult {
   candidates: Array<{ name: string; eligible: boolean; why: string }>;
 }
 
+/** One sub-task of a plan, as the planner wrote it (validated). */
+export interface PlanTask {
+  /** Unique in the plan; lowercase letters, digits and dashes. */
+  id: string;
+  title: string;
+  goal: string;
+  /** What the task's agent must be able to do (routing); empty: any agent. */
+  capabilities: string[];
+  /** A named agent instead of routing. */
+  agent?: string;
+  /** Ids of sibling tasks that must complete first. */
+  dependsOn: string[];
+  /** The task plans again (one level deeper), within the session's maxDepth. */
+  decompose: boolean;
+}
+
+export interface Plan {
+  tasks: PlanTask[];
+}
+
+export interface PlanError {
+  /** Where in the plan, e.g. `tasks[2].dependsOn[0]`; '' for the plan as a whole. */
+  path: string;
+  message: string;
+}
+
+export interface ReadPlanInput {
+  workspace: string;
+  /** Relative to the workspace. */
+  file: string;
+  maxChildren: number;
+}
+
+export type ReadPlanResult = { ok: true; plan: Plan } | { ok: false; errors: PlanError[] };
+
+export interface PrepareTaskWorkspaceInput {
+  sessionId: string;
+  /** e.g. `2.1`; the worktree is `<workspaces>/<sessionId>.<taskPath>`. */
+  taskPath: string;
+  /** The workspace (the session's clone or a parent task's worktree) whose commit it starts at. */
+  parentWorkspace: string;
+  /** The commit the task's branch starts at. */
+  baseSha: string | null;
+}
+
+export interface MergeBranchesInput {
+  workspace: string;
+  /** Branches to merge into the workspace's HEAD, in this order. */
+  branches: string[];
+}
+
+export type MergeBranchesResult =
+  | { status: 'merged'; merged: string[]; headSha: string | null }
+  | {
+      status: 'conflict';
+      merged: string[];
+      /** The branch whose merge conflicts; the merge is left in progress for a resolver. */
+      branch: string;
+      files: string[];
+      headSha: string | null;
+    };
+
+export interface ConflictCheckResult {
+  /** Files that still hold conflict markers or are unmerged. */
+  unresolved: string[];
+}
+
 /** Error types the workflow must not retry (ApplicationFailure.type). */
 export const NON_RETRYABLE_AGENT_ERRORS = [
   'AgentExitError',
@@ -97,6 +193,13 @@ export const NON_RETRYABLE_AGENT_ERRORS = [
 /** The activities as the workflow sees them. */
 export interface OrchestratorActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
+  prepareTaskWorkspace(input: PrepareTaskWorkspaceInput): Promise<PrepareWorkspaceResult>;
+  readPlan(input: ReadPlanInput): Promise<ReadPlanResult>;
+  mergeBranches(input: MergeBranchesInput): Promise<MergeBranchesResult>;
+  /** Puts the workspace back at a commit when HEAD is elsewhere (after a workflow reset). */
+  resetWorkspace(input: { workspace: string; sha: string }): Promise<{ reset: boolean }>;
+  /** After a resolve step: which conflicts are left (the merge commit is the step's commit). */
+  checkConflicts(input: { workspace: string }): Promise<ConflictCheckResult>;
   publishStatus(input: PublishStatusInput): Promise<void>;
   routeAgent(input: RouteAgentInput): Promise<RouteAgentResult>;
 }

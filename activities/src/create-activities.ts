@@ -1,6 +1,6 @@
 /**
- * The activity implementations a worker registers: `prepareWorkspace`, `publishStatus` and
- * `routeAgent` on the `orchestrator` queue, `runAgentStep` on every `agent-<name>` queue.
+ * The activity implementations a worker registers: the workspace, plan, status and routing ones
+ * on the `orchestrator` queue, `runAgentStep` on every `agent-<name>` queue.
  */
 import type { Logger } from 'pino';
 import { createRunAgentStep } from './agents/run-agent-step.js';
@@ -12,6 +12,7 @@ import type { AgentActivities, OrchestratorActivities } from './contracts.js';
 import type { LogArchive } from './db/log-archive.js';
 import { createPublishStatus } from './logs/publish-status.js';
 import type { LogBus } from './logs/types.js';
+import { createTreeActivities } from './tree-activities.js';
 import { createPrepareWorkspace } from './workspace/prepare-workspace-activity.js';
 
 export interface ActivityDeps {
@@ -37,11 +38,10 @@ export interface ActivityDeps {
 export type Activities = OrchestratorActivities & AgentActivities;
 
 export function createActivities(deps: ActivityDeps): Activities {
+  const workspaceSettings = { workspacesDir: deps.workspacesDir, allowedRoots: deps.allowedRoots };
   return {
-    prepareWorkspace: createPrepareWorkspace({
-      workspacesDir: deps.workspacesDir,
-      allowedRoots: deps.allowedRoots,
-    }),
+    prepareWorkspace: createPrepareWorkspace(workspaceSettings),
+    ...createTreeActivities(workspaceSettings),
     publishStatus: createPublishStatus(deps.bus, deps.archive),
     routeAgent: createRouteAgent({
       bus: deps.bus,

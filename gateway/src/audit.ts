@@ -10,7 +10,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { AuditEventInput } from '@orchestrator/activities/db/audit-log';
-import { LOCAL_PRINCIPAL, principalOf } from './auth.js';
+import { LOCAL_PRINCIPAL, principalOf, type Principal } from './auth.js';
+
+/**
+ * Who made a request, as the audit trail records it and as a workflow records a decision's
+ * `by`: the token's principal, or the local user of a gateway without authentication.
+ */
+export function actorOf(req: IncomingMessage): Principal {
+  return principalOf(req) ?? LOCAL_PRINCIPAL;
+}
 
 /**
  * The actions the gateway records. `<resource>.<verb>`; add new ones here as routes appear.
@@ -24,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'session.fork',
   'session.pause',
   'session.resume',
+  'session.budget',
   'agent.create',
   'agent.update',
   'agent.delete',
@@ -51,7 +60,7 @@ export function createAuditRecorder(sink: AuditSink, logger: Logger): AuditRecor
   return {
     async record(req, action, target, detail = {}) {
       const event: AuditEventInput = {
-        actor: principalOf(req) ?? LOCAL_PRINCIPAL,
+        actor: actorOf(req),
         action,
         target,
         detail,

@@ -26,6 +26,17 @@ import {
   SessionPageSchema,
   SessionStatusSchema,
   StopQuery,
+  ApprovalDecisionSchema,
+  BudgetSchema,
+  CheckpointDiffSchema,
+  CheckpointListSchema,
+  ControlResultSchema,
+  DecisionBody,
+  DiffQuery,
+  ForkBody,
+  RetryBody,
+  RewoundSessionSchema,
+  SessionTreeSchema,
 } from './schemas.js';
 import { annotateAccess } from './roles-openapi.js';
 import { createPermissionTable } from './roles.js';
@@ -99,13 +110,153 @@ export function buildOpenApiDocument(
   registry.registerPath({
     method: 'post',
     path: '/api/sessions/{id}/retry',
-    summary: 'Run a failed or cancelled session again',
+    summary:
+      'Run a failed or cancelled session again; or, with a checkpoint, rewind it there (any status)',
+    description:
+      'With `checkpoint` (one of the session’s own, not a task’s) the session workflow is reset ' +
+      'to the workflow task that received that step’s result: a new run replays the history ' +
+      'up to there and reruns what followed, starting from the checkpoint’s commit; the ' +
+      'current run is terminated and its history kept. Signals and updates sent after the ' +
+      'checkpoint are not reapplied.',
+    security,
+    request: {
+      params: SessionIdParams,
+      body: { required: false, content: { 'application/json': { schema: RetryBody } } },
+    },
+    responses: {
+      201: json('A new run started (with resetTo when rewound)', RewoundSessionSchema),
+      404: problem('Unknown session, or no such checkpoint (errors names body.checkpoint)'),
+      409: problem('Not failed or cancelled (without a checkpoint); a task’s checkpoint'),
+      503: problem('No worker answered the state query'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/sessions/{id}/fork',
+    summary: 'Start a new session from a checkpoint’s commit, linked to its origin',
+    description:
+      'Any checkpoint with a commit, a task’s too. The fork runs the origin’s goal, repository, ' +
+      'plan, budget and approvals (the agent replaced when given); its detail has forkedFrom.',
+    security,
+    request: {
+      params: SessionIdParams,
+      body: { content: { 'application/json': { schema: ForkBody } } },
+    },
+    responses: {
+      201: json('The fork', SessionDetailSchema),
+      400: problem('Invalid input, or an unknown agent'),
+      404: problem('Unknown session, or no such checkpoint'),
+      409: problem('The checkpoint has no commit'),
+      503: problem('No worker answered the state query'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/sessions/{id}/tree',
+    summary: 'The task tree: every node with status, agent, usage (own and subtree) and times',
     security,
     request: { params: SessionIdParams },
     responses: {
-      201: json('A new run started', SessionDetailSchema),
+      200: json('The tree, nodes nested by path', SessionTreeSchema),
       404: problem('Unknown session'),
-      409: problem('The session is not failed or cancelled'),
+      503: problem('No worker answered the state query'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/sessions/{id}/checkpoints',
+    summary: 'Every checkpoint of the tree, with the hash chain and workflow history verified',
+    description:
+      'verification.links has one entry per checkpoint: a broken hash link, a gap, or an agent ' +
+      'step whose result digest is not in its workflow’s history is reported there, not hidden.',
+    security,
+    request: { params: SessionIdParams },
+    responses: {
+      200: json('Checkpoints and their verification', CheckpointListSchema),
+      404: problem('Unknown session'),
+      503: problem('No worker answered the state query'),
+      ...common,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/sessions/{id}/diff',
+    summary: 'The diff a checkpoint’s commit introduced',
+    security,
+    request: { params: SessionIdParams, query: DiffQuery },
+    responses: {
+      200: json(
+        'The patch and changed files (empty when the step changed nothing)',
+        CheckpointDiffSchema,
+      ),
+      400: problem('Bad query'),
+      404: problem('Unknown session, or no such checkpoint'),
+      503: problem('This gateway cannot read the workspaces directory'),
+      ...common,
+    },
+  });
+  const decision = (verb: 'approve' | 'reject', summary: string) =>
+    registry.registerPath({
+      method: 'post',
+      path: `/api/sessions/{id}/${verb}`,
+      summary,
+      description:
+        'Decides the gate the session waits at (GET /api/sessions/{id} lists `pending`); the ' +
+        'decision is recorded with the caller’s token name as `by`.',
+      security,
+      request: {
+        params: SessionIdParams,
+        body: { required: false, content: { 'application/json': { schema: DecisionBody } } },
+      },
+      responses: {
+        200: json('The decision as recorded', ApprovalDecisionSchema),
+        404: problem('Unknown session'),
+        409: problem('Nothing waits, several gates wait (name one), or the session is closed'),
+        503: problem('No worker took the update in time'),
+        ...common,
+      },
+    });
+  decision('approve', 'Approve what the session waits for (a plan, a merge)');
+  decision('reject', 'Reject what the session waits for; the session fails (or stops at a budget)');
+  for (const kind of ['pause', 'resume'] as const) {
+    registry.registerPath({
+      method: 'post',
+      path: `/api/sessions/{id}/${kind}`,
+      summary:
+        kind === 'pause'
+          ? 'Pause: no new step starts anywhere in the tree (running ones finish)'
+          : 'Resume a paused session',
+      security,
+      request: { params: SessionIdParams },
+      responses: {
+        202: json(
+          'Signalled; status is the one before the session acted on it',
+          ControlResultSchema,
+        ),
+        404: problem('Unknown session'),
+        409: problem('The session is closed'),
+        ...common,
+      },
+    });
+  }
+  registry.registerPath({
+    method: 'put',
+    path: '/api/sessions/{id}/budget',
+    summary: 'Replace the budget (absent limits: none); a session waiting at its budget goes on',
+    security,
+    request: {
+      params: SessionIdParams,
+      body: { content: { 'application/json': { schema: BudgetSchema } } },
+    },
+    responses: {
+      200: json('The budget now in force', BudgetSchema),
+      400: problem('Invalid budget'),
+      404: problem('Unknown session'),
+      409: problem('The session is closed'),
+      503: problem('No worker took the update in time'),
       ...common,
     },
   });
@@ -260,7 +411,8 @@ export function buildOpenApiDocument(
       title: 'Industrial Orchestrator API',
       version,
       description:
-        'Start, watch, stop and retry coding-agent sessions. Errors are RFC 9457 problem details. ' +
+        'Start, watch, stop and retry coding-agent sessions; read their task trees and ' +
+        'checkpoints, decide their approval gates, rewind and fork them. Errors are RFC 9457 problem details. ' +
         'Each operation names the least role it needs in x-required-role (viewer < operator < admin).',
     },
   });

@@ -4,7 +4,12 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { TIER_LEVELS } from '@orchestrator/activities/agents/tiers';
-import { SESSION_STATUSES } from '@orchestrator/workflows/types';
+import {
+  PLAN_DEFAULTS,
+  PLAN_LIMITS,
+  SESSION_STATUSES,
+  type TaskStatus,
+} from '@orchestrator/workflows/types';
 import { API_TOKEN_ROLES } from '@orchestrator/activities/db/api-tokens';
 
 extendZodWithOpenApi(z);
@@ -34,6 +39,75 @@ export const TierLevelSchema = z.enum(TIER_LEVELS).openapi('TierLevel');
  * argument, so it is refused here instead of failing the session's step later.
  */
 const hasNoNul = (value: string) => !value.includes('\u0000');
+
+/** How a session decomposes its goal (workflows/src/types.ts PlanSettings). */
+export const PlanSettingsSchema = z
+  .object({
+    planner: AgentNameSchema.optional().openapi({
+      description: 'The agent that writes plans; absent: routed by the `plan` capability',
+    }),
+    maxDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(PLAN_LIMITS.maxDepth)
+      .optional()
+      .openapi({
+        description: `Levels of tasks below the session (default ${PLAN_DEFAULTS.maxDepth})`,
+      }),
+    maxChildren: z
+      .number()
+      .int()
+      .min(1)
+      .max(PLAN_LIMITS.maxChildren)
+      .optional()
+      .openapi({ description: `Tasks per plan (default ${PLAN_DEFAULTS.maxChildren})` }),
+    maxParallel: z
+      .number()
+      .int()
+      .min(1)
+      .max(PLAN_LIMITS.maxParallel)
+      .optional()
+      .openapi({
+        description: `Agent steps running at once across the tree (default ${PLAN_DEFAULTS.maxParallel})`,
+      }),
+  })
+  .strict()
+  .openapi('PlanSettings', {
+    description:
+      'Plan first, then run the plan’s tasks as child workflows; with a plan, `agent` is optional ' +
+      'and, if named, resolves merge conflicts',
+  });
+
+/** Limits on what the whole tree may spend; absent fields are unlimited. */
+export const BudgetSchema = z
+  .object({
+    maxTokens: z.number().int().positive().optional().openapi({ example: 200_000 }),
+    maxCostUsd: z.number().positive().optional().openapi({ example: 5 }),
+    maxWallTimeMs: z
+      .number()
+      .int()
+      .min(1000)
+      .optional()
+      .openapi({ description: 'From the session’s start', example: 3_600_000 }),
+  })
+  .strict()
+  .openapi('Budget', {
+    description:
+      'When a limit is reached the tree starts no new step and the session waits in ' +
+      'awaiting_approval until the budget is raised (PUT …/budget) or the session is stopped',
+  });
+
+export const ApprovalGatesSchema = z
+  .object({
+    afterPlan: z.boolean().optional().openapi({ description: 'Approve the plan before it runs' }),
+    beforeMerge: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Approve merging the tasks’ branches' }),
+  })
+  .strict()
+  .openapi('ApprovalGates');
 
 export const CreateSessionBody = z
   .object({
@@ -72,6 +146,9 @@ export const CreateSessionBody = z
     minTier: TierLevelSchema.optional().openapi({
       description: 'With capabilities: the lowest measured tier acceptable',
     }),
+    plan: PlanSettingsSchema.optional(),
+    budget: BudgetSchema.optional(),
+    approvals: ApprovalGatesSchema.optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -81,11 +158,12 @@ export const CreateSessionBody = z
         path: ['capabilities'],
         message: 'Name an agent or ask for capabilities, not both',
       });
-    } else if (!body.agent && !body.capabilities) {
+    } else if (!body.agent && !body.capabilities && !body.plan) {
       ctx.addIssue({
         code: 'custom',
         path: ['agent'],
-        message: 'Name an agent (GET /api/agents lists them) or ask for capabilities',
+        message:
+          'Name an agent (GET /api/agents lists them), ask for capabilities, or ask for a plan',
       });
     }
   })
@@ -149,9 +227,19 @@ export const LogsQuery = z
   })
   .strict();
 
+const UsageSchema = z
+  .object({ tokens: z.number(), costUsd: z.number() })
+  .openapi('Usage', { description: 'Spent: every token (input, output, cache) and dollars' });
+
 export const CheckpointSchema = z
   .object({
     seq: z.number().int(),
+    workflowId: z.string().openapi({ description: 'The workflow that ran the step' }),
+    eventId: z.number().int().openapi({
+      description: 'The workflow task of that workflow’s history that received the result',
+    }),
+    taskPath: z.string().openapi({ description: "'' for the session's own steps, else `2.1`" }),
+    role: z.enum(['work', 'plan', 'resolve', 'merge']),
     agent: z.string(),
     commitSha: z.string().nullable(),
     changed: z.boolean(),
@@ -166,10 +254,47 @@ export const CheckpointSchema = z
         costUsd: z.number().nullable(),
       })
       .nullable(),
+    routing: z.object({ agent: z.string(), reason: z.string() }).nullable().optional(),
+    detail: z
+      .looseObject({ kind: z.enum(['plan', 'conflict', 'merge']) })
+      .nullable()
+      .optional()
+      .openapi({ description: 'A plan’s tasks, a conflict’s files, or the merged branches' }),
     startedAt: z.string(),
     finishedAt: z.string(),
+    resultDigest: z.string().openapi({ description: 'sha256 of the step result in history' }),
+    prevHash: z.string(),
+    hash: z.string().openapi({ description: 'sha256(prevHash + canonical JSON of the rest)' }),
   })
   .openapi('Checkpoint');
+
+const GateSchema = z.enum(['plan', 'merge', 'budget', 'conflict']);
+
+export const PendingApprovalSchema = z
+  .object({ gate: GateSchema, taskPath: z.string(), reason: z.string(), since: z.string() })
+  .openapi('PendingApproval');
+
+export const ApprovalDecisionSchema = z
+  .object({
+    gate: GateSchema,
+    taskPath: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    by: z.string(),
+    comment: z.string(),
+    at: z.string(),
+  })
+  .openapi('ApprovalDecision');
+
+export const ForkOriginSchema = z.object({
+  sessionId: z.string(),
+  checkpoint: z.number().int(),
+  commitSha: z.string(),
+});
+
+const OutcomeSchema = z
+  .object({ completed: z.number().int(), failed: z.number().int(), skipped: z.number().int() })
+  .nullable()
+  .openapi({ description: 'Tasks that ended, once the plan ran; null before (or without a plan)' });
 
 export const SessionSummarySchema = z
   .object({
@@ -193,6 +318,18 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   goal: z.string(),
   checkpoints: z.array(CheckpointSchema),
   error: z.string().nullable(),
+  usage: UsageSchema,
+  budget: BudgetSchema,
+  pending: z.array(PendingApprovalSchema).openapi({ description: 'What the session waits for' }),
+  decisions: z.array(ApprovalDecisionSchema),
+  paused: z.boolean(),
+  outcome: OutcomeSchema,
+  // Copies, not the named request schemas: zod-to-openapi would make those nullable too.
+  plan: z.object(PlanSettingsSchema.shape).nullable(),
+  approvals: z.object(ApprovalGatesSchema.shape).nullable(),
+  forkedFrom: ForkOriginSchema.nullable().openapi({
+    description: 'The session and checkpoint this one was forked from',
+  }),
 }).openapi('SessionDetail');
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
@@ -204,6 +341,146 @@ export const SessionPageSchema = z
     total: z.number().int(),
   })
   .openapi('SessionPage');
+
+// --- Trees, budgets and time travel ----------------------------------------------------------
+
+const CheckpointSeqSchema = z
+  .number()
+  .int()
+  .min(1)
+  .openapi({ description: 'A checkpoint’s seq (GET …/checkpoints lists them)', example: 2 });
+
+export const DecisionBody = z
+  .object({
+    gate: GateSchema.optional().openapi({
+      description: 'Which gate; absent: the only one waiting (refused when several wait)',
+    }),
+    taskPath: z
+      .string()
+      .regex(/^(\d+(\.\d+)*)?$/, "Task paths look like 2.1 ('' for the session)")
+      .max(100)
+      .optional(),
+    comment: z
+      .string()
+      .max(2000)
+      .refine(hasNoNul, 'The comment cannot contain NUL characters')
+      .optional(),
+  })
+  .strict()
+  .openapi('DecisionRequest');
+export type DecisionBody = z.infer<typeof DecisionBody>;
+
+export const RetryBody = z
+  .object({
+    checkpoint: CheckpointSeqSchema.optional().openapi({
+      description:
+        'Rewind to this checkpoint of the session’s own (Temporal reset) and rerun from there; ' +
+        'absent: run a failed or cancelled session again from the start',
+    }),
+  })
+  .strict()
+  .openapi('RetryRequest');
+
+export const ForkBody = z
+  .object({
+    checkpoint: CheckpointSeqSchema,
+    agent: AgentNameSchema.optional().openapi({ description: 'Run the fork with another agent' }),
+    title: CreateSessionBody.shape.title.optional().openapi({
+      description: 'Default: `<origin title> (fork of <id>@<seq>)`',
+    }),
+  })
+  .strict()
+  .openapi('ForkRequest');
+export type ForkBody = z.infer<typeof ForkBody>;
+
+export const DiffQuery = z
+  .object({ checkpoint: z.coerce.number().int().min(1).openapi({ example: 2 }) })
+  .strict();
+
+export const ControlResultSchema = z
+  .object({ id: z.string(), status: SessionStatusSchema })
+  .openapi('ControlResult');
+
+export const RewoundSessionSchema = SessionDetailSchema.extend({
+  resetTo: z
+    .object({ checkpoint: z.number().int(), eventId: z.number().int() })
+    .optional()
+    .openapi({ description: 'Present when the run was rewound to a checkpoint' }),
+}).openapi('RetriedSession');
+
+export interface TreeNodeView {
+  path: string;
+  planId: string;
+  workflowId: string;
+  title: string;
+  status: TaskStatus;
+  agent: string | null;
+  dependsOn: string[];
+  usage: { tokens: number; costUsd: number };
+  subtreeUsage: { tokens: number; costUsd: number };
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  temporalUrl: string | null;
+  children: TreeNodeView[];
+}
+
+export const TreeNodeSchema: z.ZodType<TreeNodeView> = z
+  .object({
+    path: z.string(),
+    planId: z.string(),
+    workflowId: z.string(),
+    title: z.string(),
+    status: z.enum([...SESSION_STATUSES, 'skipped']),
+    agent: z.string().nullable(),
+    dependsOn: z.array(z.string()).openapi({ description: 'Plan ids of sibling tasks' }),
+    usage: UsageSchema,
+    subtreeUsage: UsageSchema.openapi({ description: 'Its own usage plus its descendants’' }),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+    temporalUrl: z.string().nullable(),
+    get children() {
+      return z.array(TreeNodeSchema);
+    },
+  })
+  .openapi('TaskNode');
+
+export const SessionTreeSchema = z
+  .object({
+    sessionId: z.string(),
+    status: SessionStatusSchema,
+    usage: UsageSchema,
+    budget: BudgetSchema,
+    outcome: OutcomeSchema,
+    nodes: z.array(TreeNodeSchema),
+  })
+  .openapi('SessionTree');
+
+export const CheckpointListSchema = z
+  .object({
+    items: z.array(CheckpointSchema),
+    verification: z.object({
+      verified: z.boolean(),
+      checked: z.number().int(),
+      links: z.array(
+        z.object({ seq: z.number().int(), ok: z.boolean(), problem: z.string().nullable() }),
+      ),
+      firstBroken: z.number().int().nullable(),
+    }),
+  })
+  .openapi('CheckpointList');
+
+export const CheckpointDiffSchema = z
+  .object({
+    checkpoint: z.number().int(),
+    sha: z.string().nullable(),
+    parentSha: z.string().nullable(),
+    patch: z.string().openapi({ description: 'Unified diff against the parent commit' }),
+    truncated: z.boolean(),
+    files: z.array(z.looseObject({ path: z.string() })),
+  })
+  .openapi('CheckpointDiff');
 
 export const LogLineSchema = z
   .object({

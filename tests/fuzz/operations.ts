@@ -46,13 +46,23 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
-/** Replaces `$ref`s by their targets (the gateway's schemas are not recursive). */
-function inline(value: unknown, resolve: SchemaResolver): unknown {
-  if (Array.isArray(value)) return value.map((item) => inline(item, resolve));
+/**
+ * Replaces `$ref`s by their targets. A recursive schema (a task tree's node holds nodes) is
+ * inlined once; below that, the inner reference accepts anything.
+ */
+function inline(
+  value: unknown,
+  resolve: SchemaResolver,
+  open: ReadonlySet<string> = new Set(),
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => inline(item, resolve, open));
   if (value === null || typeof value !== 'object') return value;
+  const ref = (value as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && open.has(ref)) return {};
+  const inner = typeof ref === 'string' ? new Set([...open, ref]) : open;
   const schema = resolve(value as JsonSchema);
   return Object.fromEntries(
-    Object.entries(schema).map(([key, item]) => [key, inline(item, resolve)]),
+    Object.entries(schema).map(([key, item]) => [key, inline(item, resolve, inner)]),
   );
 }
 

@@ -55,3 +55,32 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Scripted agents for task trees (tests/time-travel.test.ts): a planner that writes the plan
+ * given in its goal, and a writer whose every step leaves one recognisable line in one file.
+ */
+export const treeAgents: AgentConfig[] = [
+  {
+    name: 'planner',
+    kind: 'command',
+    description: 'writes the plan JSON that follows "PLAN:" in its task goal to the plan file',
+    capabilities: ['plan'],
+    command: [
+      'sh',
+      '-c',
+      'mkdir -p "$(dirname "$ORCHESTRATOR_PLAN_FILE")" && printf "%s\\n" "${ORCHESTRATOR_TASK_GOAL#*PLAN:}" > "$ORCHESTRATOR_PLAN_FILE" && echo planned',
+    ],
+  },
+  {
+    name: 'writer',
+    kind: 'command',
+    description: 'for the goal "append <file> <text>", appends the text as a line to the file',
+    capabilities: ['code'],
+    command: [
+      'sh',
+      '-c',
+      'set -f; set -- $ORCHESTRATOR_TASK_GOAL; file="$2"; shift 2; printf "%s\\n" "$*" >> "$file"; echo "appended to $file"',
+    ],
+  },
+];

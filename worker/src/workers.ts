@@ -11,12 +11,22 @@ import { stepMetricsInterceptor } from './step-metrics.js';
 import type { WorkerTracing } from './tracing.js';
 
 /** The activity functions a worker registers (see activities' createActivities). */
-export interface WorkerActivities {
-  prepareWorkspace: (...args: never[]) => Promise<unknown>;
-  publishStatus: (...args: never[]) => Promise<unknown>;
-  routeAgent: (...args: never[]) => Promise<unknown>;
-  runAgentStep: (...args: never[]) => Promise<unknown>;
-}
+export type WorkerActivities = Record<
+  (typeof ORCHESTRATION_ACTIVITIES)[number] | 'runAgentStep',
+  (...args: never[]) => Promise<unknown>
+>;
+
+/** What the `orchestrator` queue serves; `runAgentStep` runs on the agent queues only. */
+export const ORCHESTRATION_ACTIVITIES = [
+  'prepareWorkspace',
+  'prepareTaskWorkspace',
+  'readPlan',
+  'mergeBranches',
+  'checkConflicts',
+  'resetWorkspace',
+  'publishStatus',
+  'routeAgent',
+] as const;
 
 export interface CreateWorkersOptions {
   connection: NativeConnection;
@@ -90,10 +100,8 @@ export async function createOrchestratorWorker(options: CreateWorkersOptions): P
       options.workflowBundle ??
       (await bundleWorkflows(options.tracing?.workflowInterceptorModules)),
     ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
-    activities: {
-      prepareWorkspace: activities.prepareWorkspace,
-      publishStatus: activities.publishStatus,
-      routeAgent: activities.routeAgent,
-    },
+    activities: Object.fromEntries(
+      ORCHESTRATION_ACTIVITIES.map((name) => [name, activities[name]]),
+    ),
   });
 }

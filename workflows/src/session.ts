@@ -1,13 +1,15 @@
 /**
- * The story of a session: prepare a workspace, run one agent step, record its result as a
- * checkpoint. Status lives in the SessionStatus search attribute (for lists and filters) and is
- * answered by the `state` query; log lines never enter history, the activities stream them.
+ * The story of a session: prepare a workspace, then either run one agent step, or plan, run
+ * the plan's tasks as child workflows, and merge their branches. Every completed step is a
+ * checkpoint (numbered and hash-chained by the session's control room, session-control.ts).
+ * Status lives in the SessionStatus search attribute (for lists and filters) and is answered by
+ * the `state` query; log lines never enter history, the activities stream them.
  */
 import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
-  ActivityCancellationType,
+  condition,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -15,30 +17,28 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities, OrchestratorActivities } from '@orchestrator/activities/contracts';
-import { stateQuery } from './messages.js';
-import { AgentNameKey, SessionStatusKey, TokensUsedKey } from './search-attributes.js';
-import { agentTaskQueue } from './task-queues.js';
-import type { RoutingRecord, SessionInput, SessionState, SessionStatus } from './types.js';
+import type { OrchestratorActivities } from '@orchestrator/activities/contracts';
+import { NO_USAGE } from './budget.js';
 import { describeFailure } from './failure.js';
-
-/** Agent errors that retrying cannot fix (kept in sync with activities' contract). */
-const NON_RETRYABLE_AGENT_ERRORS = ['AgentExitError', 'AgentConfigError', 'WorkspaceError'];
-
-const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
-const DEFAULT_STEP_TIMEOUT_MS = 2 * 60 * 60 * 1000;
-
-/**
- * The activity heartbeats through a clone of any length; the heartbeat timeout is what notices
- * a worker that died mid-prepare. Without one, the retry waited out the whole start-to-close
- * timeout: the chaos run (bench/chaos) saw a session stall 10 minutes after a worker kill.
- */
-const workspaceActivities = (heartbeatTimeoutMs: number) =>
-  proxyActivities<OrchestratorActivities>({
-    startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_AGENT_ERRORS },
-  });
+import { stateQuery } from './messages.js';
+import { AgentNameKey, SessionStatusKey } from './search-attributes.js';
+import { SessionControl, type ControlledState } from './session-control.js';
+import {
+  chooseAgent,
+  mergeStep,
+  planStep,
+  runStep,
+  workspaceActivities,
+  type StepHost,
+} from './steps.js';
+import { runPlan } from './tree-runner.js';
+import {
+  PLAN_DEFAULTS,
+  PLAN_LIMITS,
+  type SessionInput,
+  type SessionState,
+  type SessionStatus,
+} from './types.js';
 
 /**
  * A regular (not local) activity on purpose: it is scheduled in the same workflow task
@@ -50,28 +50,49 @@ const { publishStatus } = proxyActivities<OrchestratorActivities>({
   retry: { maximumAttempts: 5 },
 });
 
-/**
- * Retried for about half a minute when no agent qualifies: a worker that can run one may be
- * starting. After that the session fails with every candidate's reason.
- */
-const { routeAgent } = proxyActivities<OrchestratorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 4 },
-});
-
 export async function session(input: SessionInput): Promise<SessionState> {
-  const state: SessionState = {
+  const state: ControlledState = {
     status: 'pending',
     workspace: null,
     checkpoints: [],
     error: null,
     tokensUsed: 0,
     agent: input.agent || null,
+    usage: NO_USAGE,
+    budget: input.budget ?? {},
+    pending: [],
+    decisions: [],
+    paused: false,
+    tree: [],
+    outcome: null,
+    forkedFrom: input.forkedFrom ?? null,
   };
   setHandler(stateQuery, () => state);
-  const { prepareWorkspace } = workspaceActivities(
-    input.options?.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  const settings = {
+    maxDepth: Math.min(input.plan?.maxDepth ?? PLAN_DEFAULTS.maxDepth, PLAN_LIMITS.maxDepth),
+    maxChildren: Math.min(
+      input.plan?.maxChildren ?? PLAN_DEFAULTS.maxChildren,
+      PLAN_LIMITS.maxChildren,
+    ),
+    ...(input.plan?.planner ? { planner: input.plan.planner } : {}),
+  };
+  const control = new SessionControl(
+    state,
+    Math.min(input.plan?.maxParallel ?? PLAN_DEFAULTS.maxParallel, PLAN_LIMITS.maxParallel),
   );
+  control.install();
+  const { prepareWorkspace } = workspaceActivities(input.options);
+  const workflowId = workflowInfo().workflowId;
+  let steps = 0;
+  const host: StepHost = {
+    sessionId: input.sessionId,
+    workflowId,
+    taskPath: '',
+    options: input.options,
+    acquire: () => control.acquireLocal(),
+    release: async (permit, checkpoint, usage) => control.settle(permit, checkpoint, usage),
+    nextStep: () => ++steps,
+  };
 
   async function setStatus(status: SessionStatus, detail?: string): Promise<void> {
     state.status = status;
@@ -80,81 +101,151 @@ export async function session(input: SessionInput): Promise<SessionState> {
     await publishStatus({ sessionId: input.sessionId, status, ...(detail ? { detail } : {}) });
   }
 
-  /** The named agent, or the one routing picks for the step's capabilities. */
-  async function chooseAgent(): Promise<{ agent: string; routing: RoutingRecord | null }> {
-    if (input.agent) return { agent: input.agent, routing: null };
-    const decision = await routeAgent({
-      sessionId: input.sessionId,
-      capabilities: input.route?.capabilities ?? [],
-      ...(input.route?.minTier ? { minTier: input.route.minTier } : {}),
-    });
-    upsertSearchAttributes([{ key: AgentNameKey, value: decision.agent }]);
-    upsertMemo({ agent: decision.agent });
-    return { agent: decision.agent, routing: { agent: decision.agent, reason: decision.reason } };
+  /** Follows pause, approvals and the budget gate in SessionStatus while the story runs. */
+  async function followStatus(): Promise<never> {
+    for (;;) {
+      await condition(() => !control.finished && control.desiredStatus() !== state.status);
+      const pending = state.pending[0];
+      await setStatus(control.desiredStatus(), pending?.reason);
+    }
   }
 
-  const agentActivities = (agent: string) =>
-    proxyActivities<AgentActivities>({
-      taskQueue: agentTaskQueue(agent),
-      heartbeatTimeout: input.options?.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
-      startToCloseTimeout: input.options?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-      // Wait for the agent to confirm it killed its process group before reporting cancelled.
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: {
-        initialInterval: '1 second',
-        maximumAttempts: 5,
-        nonRetryableErrorTypes: NON_RETRYABLE_AGENT_ERRORS,
-      },
-    });
+  /** The last commit this workflow recorded: where its workspace must be. */
+  const lastCommit = (fallback: string | null) =>
+    [...state.checkpoints].reverse().find((c) => c.workflowId === workflowId && c.commitSha)
+      ?.commitSha ?? fallback;
 
-  try {
-    await setStatus('running');
+  async function story(): Promise<string> {
     const workspace = await prepareWorkspace({
       sessionId: input.sessionId,
       repository: input.repository,
+      ...(input.forkedFrom
+        ? {
+            from: { sessionId: input.forkedFrom.sessionId, commitSha: input.forkedFrom.commitSha },
+          }
+        : {}),
     });
     state.workspace = workspace.path;
 
-    const { agent, routing } = await chooseAgent();
-    state.agent = agent;
-    const step = state.checkpoints.length + 1;
-    const startedAt = new Date().toISOString();
-    const result = await agentActivities(agent).runAgentStep({
-      sessionId: input.sessionId,
-      agent,
+    if (!input.plan) {
+      const choice = await chooseAgent(
+        input.sessionId,
+        input.agent,
+        input.route?.capabilities ?? [],
+        input.route?.minTier,
+      );
+      if (choice.routing) {
+        upsertSearchAttributes([{ key: AgentNameKey, value: choice.agent }]);
+        upsertMemo({ agent: choice.agent });
+      }
+      state.agent = choice.agent;
+      const { result } = await runStep(host, {
+        choice,
+        role: 'work',
+        goal: input.goal,
+        taskGoal: input.goal,
+        workspace: workspace.path,
+        baseSha: lastCommit(workspace.baseSha),
+      });
+      return result.summary;
+    }
+
+    const planner = await chooseAgent(input.sessionId, settings.planner, ['plan']);
+    state.agent = planner.agent;
+    const { plan, headSha } = await planStep(host, {
+      choice: planner,
       goal: input.goal,
       workspace: workspace.path,
-      step,
+      baseSha: lastCommit(workspace.baseSha),
+      maxChildren: settings.maxChildren,
     });
-    state.checkpoints.push({
-      seq: step,
-      agent,
-      commitSha: result.commitSha,
-      changed: result.changed,
-      exitCode: result.exitCode,
-      summary: result.summary,
-      usage: result.usage ?? null,
-      ...(routing ? { routing } : {}),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    });
-    // Tokens spent by attempts that failed or were killed count too: they were paid for.
-    const spent = [result.usage, result.earlierAttemptsUsage];
-    const tokens = spent.reduce(
-      (sum, usage) =>
-        sum +
-        (usage
-          ? usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens
-          : 0),
-      0,
-    );
-    if (tokens > 0) {
-      state.tokensUsed += tokens;
-      upsertSearchAttributes([{ key: TokensUsedKey, value: state.tokensUsed }]);
+    if (input.approvals?.afterPlan) {
+      await gate('plan', `approve the plan of ${plan.tasks.length} task(s) before it runs`);
     }
-    await setStatus('completed', result.summary);
+    const outcome = await runPlan(
+      {
+        sessionId: input.sessionId,
+        rootWorkflowId: workflowId,
+        parentPath: '',
+        depth: 1,
+        repository: input.repository,
+        workspace: workspace.path,
+        baseSha: headSha,
+        settings,
+        options: input.options,
+        report: async (nodes) => control.updateNodes(nodes),
+      },
+      plan,
+    );
+    state.outcome = {
+      completed: outcome.completed,
+      failed: outcome.failed,
+      skipped: outcome.skipped,
+    };
+    if (outcome.completedBranches.length > 0) {
+      if (input.approvals?.beforeMerge) {
+        await gate('merge', `approve merging ${outcome.completedBranches.length} task branch(es)`);
+      }
+      await mergeStep(host, {
+        workspace: workspace.path,
+        branches: outcome.completedBranches,
+        baseSha: lastCommit(headSha),
+        resolver: () => chooseAgent(input.sessionId, input.agent, ['code']),
+      });
+    }
+    if (outcome.failed + outcome.skipped > 0) {
+      throw ApplicationFailure.create({
+        type: 'PartialCompletion',
+        message:
+          `partial completion: ${outcome.completed} of ${plan.tasks.length} task(s) completed ` +
+          `(their work is merged); ${outcome.problems.join('; ')}`,
+        nonRetryable: true,
+      });
+    }
+    return `${outcome.completed} task(s) completed and merged`;
+  }
+
+  async function gate(kind: 'plan' | 'merge', reason: string): Promise<void> {
+    const decision = await control.waitForDecision(kind, '', reason);
+    if (decision.decision === 'rejected') {
+      throw ApplicationFailure.create({
+        type: 'Rejected',
+        message: `The ${kind} was rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`,
+        nonRetryable: true,
+      });
+    }
+  }
+
+  const storyScope = new CancellationScope();
+  try {
+    await setStatus('running');
+    // Only the story ends the race. The loops beside it are not cancellable: a stop must wait
+    // for the story's agent to confirm it killed its processes, not end with the first loop
+    // that notices the cancellation.
+    const summary = await Promise.race([
+      storyScope.run(story),
+      CancellationScope.nonCancellable(followStatus),
+      CancellationScope.nonCancellable(() => control.dispatch()),
+      CancellationScope.nonCancellable(async () => {
+        await condition(() => control.rejection !== null);
+        storyScope.cancel();
+        return new Promise<string>(() => undefined);
+      }),
+    ]);
+    control.finished = true;
+    await setStatus('completed', summary);
     return state;
   } catch (error) {
+    control.finished = true;
+    if (control.rejection !== null) {
+      state.error = control.rejection;
+      await CancellationScope.nonCancellable(() => setStatus('failed', state.error ?? undefined));
+      throw ApplicationFailure.create({
+        type: 'Rejected',
+        message: `Session ${workflowId} ${control.rejection}`,
+        nonRetryable: true,
+      });
+    }
     // A stop is a stop even when the step it interrupted ended otherwise (its agent timed out
     // while being stopped, say): in the cancelled scope, publishing "failed" would throw before
     // anyone heard, and the session would close cancelled while SessionStatus says failed
@@ -173,7 +264,7 @@ export async function session(input: SessionInput): Promise<SessionState> {
     await setStatus('failed', state.error);
     throw ApplicationFailure.create({
       type: 'SessionFailed',
-      message: `Session ${workflowInfo().workflowId} failed: ${state.error}`,
+      message: `Session ${workflowId} failed: ${state.error}`,
       nonRetryable: true,
       cause: error instanceof Error ? error : undefined,
     });

@@ -9,3 +9,8 @@ export function agentTaskQueue(agentName: string): string {
 export function sessionWorkflowId(sessionId: string): string {
   return `session-${sessionId}`;
 }
+
+/** A task's workflow id: its session's id plus its path, `session-7f3k.2.1`. */
+export function taskWorkflowId(sessionId: string, path: string): string {
+  return `${sessionWorkflowId(sessionId)}.${path}`;
+}

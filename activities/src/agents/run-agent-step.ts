@@ -19,6 +19,7 @@ import { createLogWriter } from '../logs/log-writer.js';
 import type { LogBus, LogStream } from '../logs/types.js';
 import { commitWorkspace } from '../workspace/commit.js';
 import { headSha } from '../workspace/git.js';
+import { resetWorkspaceTo } from '../workspace/reset.js';
 import { workspaceError } from '../workspace/workspace-error.js';
 import type { AgentRunContext } from './adapter.js';
 import { adapterFor } from './adapters.js';
@@ -85,6 +86,12 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       );
     }
     await assertWorkspace(input.workspace);
+    // A first attempt starts where the workflow says: after a reset to an earlier checkpoint,
+    // HEAD holds the abandoned future (kept under refs/orchestrator/abandoned). A retried
+    // attempt keeps the workspace as the crashed one left it, so the agent can resume.
+    if (input.baseSha && context.info.attempt === 1) {
+      await resetWorkspaceTo(input.workspace, input.baseSha);
+    }
     const env = deps.env ?? process.env;
     const adapter = adapterFor(agent);
     const logger = deps.logger?.child({
@@ -244,6 +251,7 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         changed: commit.changed,
         lines,
         durationMs: run.durationMs,
+        finishedAt: new Date().toISOString(),
         usage: run.usage,
         agentSessionId: run.agentSessionId,
       };

@@ -1,15 +1,19 @@
 /**
  * A session's workspace: its own clone of the repository at `<workspacesDir>/<sessionId>`, on
- * branch `session/<sessionId>`. Preparing is idempotent, because Temporal may run it again (an
- * activity retry after a worker crash, a session retried from the start): an existing checkout
- * is reused as it is, commits and all.
+ * branch `session/<sessionId>`. A fork clones the origin session's workspace instead and starts
+ * its branch at the origin's checkpoint (see fork.ts). Preparing is idempotent, because Temporal
+ * may run it again (an activity retry after a worker crash, a session retried from the start):
+ * an existing checkout is reused as it is, commits and all.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PrepareWorkspaceInput, PrepareWorkspaceResult } from '../contracts.js';
+import { checkoutBranch, isCheckout } from './checkout.js';
+import { resolveForkOrigin, setUpFork } from './fork.js';
 import { git, headSha } from './git.js';
 import { resolveRepositorySource, type RepositorySource } from './repository-source.js';
+import { assertSessionId } from './session-id.js';
 import { workspaceError } from './workspace-error.js';
 
 export interface WorkspaceSettings {
@@ -19,9 +23,6 @@ export interface WorkspaceSettings {
   allowedRoots: string[];
 }
 
-/** Session ids become directory and branch names: no separators, no dot-dot, no leading dash. */
-const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
 export function sessionBranch(sessionId: string): string {
   return `session/${sessionId}`;
 }
@@ -30,33 +31,44 @@ export async function prepareWorkspace(
   input: PrepareWorkspaceInput,
   settings: WorkspaceSettings,
 ): Promise<PrepareWorkspaceResult> {
-  if (!SESSION_ID.test(input.sessionId)) {
-    throw workspaceError(
-      `Session id "${input.sessionId}" cannot name a workspace: expected 1-128 letters, digits, ` +
-        '"-" or "_", starting with a letter or digit.',
-    );
-  }
+  assertSessionId(input.sessionId);
   const workspacesDir = resolve(settings.workspacesDir);
   const path = join(workspacesDir, input.sessionId);
   const branch = sessionBranch(input.sessionId);
 
   if (!(await isCheckout(path))) {
-    const source = await resolveRepositorySource(input.repository, settings.allowedRoots);
-    if (source.kind === 'path') await assertRepository(source.path);
+    const plan = await planClone(input, settings, workspacesDir, branch);
     await mkdir(workspacesDir, { recursive: true });
     await clearEmptyDirectory(path);
-    await cloneInto(source, workspacesDir, path);
+    await cloneInto(plan.source, workspacesDir, path, plan.setUp);
   }
   await checkoutBranch(path, branch);
   return { path, branch, baseSha: await headSha(path) };
 }
 
-/** Whether `path` is the top of a git work tree (and not merely inside some other one). */
-async function isCheckout(path: string): Promise<boolean> {
-  const real = await realpath(path).catch(() => null);
-  if (!real) return false;
-  const result = await git(['rev-parse', '--show-toplevel'], { cwd: real, allowExitCodes: [128] });
-  return result.exitCode === 0 && result.stdout.trim() === real;
+interface ClonePlan {
+  source: RepositorySource;
+  /** Runs in the fresh clone before it moves into place. */
+  setUp?: (clone: string) => Promise<void>;
+}
+
+/** Checks the source before anything touches the disk, so a refusal leaves nothing behind. */
+async function planClone(
+  input: PrepareWorkspaceInput,
+  settings: WorkspaceSettings,
+  workspacesDir: string,
+  branch: string,
+): Promise<ClonePlan> {
+  if (input.from) {
+    const origin = await resolveForkOrigin(input.sessionId, input.from, workspacesDir);
+    return {
+      source: { kind: 'path', path: origin.path },
+      setUp: (clone) => setUpFork(clone, origin, branch),
+    };
+  }
+  const source = await resolveRepositorySource(input.repository, settings.allowedRoots);
+  if (source.kind === 'path') await assertRepository(source.path);
+  return { source };
 }
 
 /** A local source must be a repository itself: a work tree's top, or a bare repository. */
@@ -98,15 +110,22 @@ async function clearEmptyDirectory(path: string): Promise<void> {
 /**
  * Clones next to the target and renames into place, so the workspace path only ever holds a
  * complete clone: a worker dying mid-clone leaves a stray temp directory, not a broken
- * checkout that the next attempt would take for a good one.
+ * checkout that the next attempt would take for a good one. `setUp` finishes the clone (a
+ * fork's branch and remote) before the rename, for the same reason.
  */
-async function cloneInto(source: RepositorySource, parent: string, path: string): Promise<void> {
+async function cloneInto(
+  source: RepositorySource,
+  parent: string,
+  path: string,
+  setUp?: (clone: string) => Promise<void>,
+): Promise<void> {
   const temp = join(parent, `.clone-${randomBytes(6).toString('hex')}`);
   const from = source.kind === 'url' ? source.url : source.path;
   try {
     await git(['clone', '--quiet', '--', from, temp], {
       config: source.kind === 'path' ? { 'safe.directory': source.path } : {},
     });
+    await setUp?.(temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
@@ -114,22 +133,4 @@ async function cloneInto(source: RepositorySource, parent: string, path: string)
     if (await isCheckout(path)) return;
     throw error;
   }
-}
-
-async function checkoutBranch(path: string, branch: string): Promise<void> {
-  const current = await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
-    cwd: path,
-    allowExitCodes: [1],
-  });
-  if (current.stdout.trim() === branch) return;
-  const exists = await git(['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], {
-    cwd: path,
-    allowExitCodes: [1],
-  });
-  await git(
-    exists.exitCode === 0 ? ['checkout', '--quiet', branch] : ['checkout', '--quiet', '-b', branch],
-    {
-      cwd: path,
-    },
-  );
 }

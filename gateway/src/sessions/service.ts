@@ -19,14 +19,14 @@ import {
   sessionWorkflowId,
   stateQuery,
   type SessionInput,
-  type SessionMemo,
   type SessionOptions,
   type SessionState,
   type SessionStatus,
 } from '@orchestrator/workflows/client';
-import { badRequest, conflict, notFound } from '../problem.js';
+import { badRequest, conflict, notFound, unavailable } from '../problem.js';
 import type { CreateSessionBody, SessionDetail, SessionSummary } from '../schemas.js';
 import { newSessionId, sessionIdFromWorkflowId } from './ids.js';
+import { agentChoice, runSettings, type StoredMemo } from './memo.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { filterKey, visibilityQuery, type SessionFilters } from './list-query.js';
 import { deriveStatus, isClosed } from './status.js';
@@ -41,15 +41,19 @@ export interface SessionServiceOptions {
   queryTimeoutMs?: number;
 }
 
-type Info = Omit<WorkflowExecutionInfo, 'raw'>;
+export type Info = Omit<WorkflowExecutionInfo, 'raw'>;
 
 const RETRYABLE: SessionStatus[] = ['failed', 'cancelled'];
 
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
-  private get client(): Client {
+  get client(): Client {
     return this.options.client;
+  }
+
+  get namespace(): string {
+    return this.options.namespace;
   }
 
   temporalUrl(workflowId: string, runId?: string): string | null {
@@ -63,20 +67,31 @@ export class SessionService {
   async start(body: CreateSessionBody): Promise<SessionDetail> {
     const sessionId = newSessionId();
     const { title, goal, repository } = body;
-    if (body.agent) return this.startRun(sessionId, { title, goal, repository, agent: body.agent });
+    const settings = runSettings(body);
+    if (body.agent || !body.capabilities) {
+      return this.startRun(sessionId, {
+        title,
+        goal,
+        repository,
+        agent: body.agent ?? '',
+        ...settings,
+      });
+    }
     return this.startRun(sessionId, {
       title,
       goal,
       repository,
       agent: '',
       route: {
-        capabilities: body.capabilities ?? [],
+        capabilities: body.capabilities,
         ...(body.minTier ? { minTier: body.minTier } : {}),
       },
+      ...settings,
     });
   }
 
-  private async startRun(sessionId: string, memo: SessionMemo): Promise<SessionDetail> {
+  /** Starts a run of `session-<sessionId>`; the memo is the input too (plus server options). */
+  async startRun(sessionId: string, memo: StoredMemo): Promise<SessionDetail> {
     const workflowId = sessionWorkflowId(sessionId);
     const input: SessionInput = { sessionId, ...memo, options: this.options.sessionOptions };
     const handle = await this.client.workflow.start('session', {
@@ -92,9 +107,13 @@ export class SessionService {
       ],
     });
     const now = new Date().toISOString();
+    const { title, goal, repository, agent } = memo;
     return {
       id: sessionId,
-      ...memo,
+      title,
+      goal,
+      repository,
+      agent,
       status: 'pending',
       startedAt: now,
       closedAt: null,
@@ -104,6 +123,22 @@ export class SessionService {
       tokensUsed: 0,
       checkpoints: [],
       error: null,
+      ...this.controlFields(memo, null, 0),
+    };
+  }
+
+  /** The detail's tree-wide fields: from the state query, else what the memo knows. */
+  private controlFields(memo: Partial<StoredMemo>, state: SessionState | null, tokens: number) {
+    return {
+      usage: state?.usage ?? { tokens: state?.tokensUsed ?? tokens, costUsd: 0 },
+      budget: state?.budget ?? memo.budget ?? {},
+      pending: state?.pending ?? [],
+      decisions: state?.decisions ?? [],
+      paused: state?.paused ?? false,
+      outcome: state?.outcome ?? null,
+      plan: memo.plan ?? null,
+      approvals: memo.approvals ?? null,
+      forkedFrom: state?.forkedFrom ?? memo.forkedFrom ?? null,
     };
   }
 
@@ -191,7 +226,7 @@ export class SessionService {
   }
 
   private summary(info: Info): SessionSummary {
-    const memo = (info.memo ?? {}) as Partial<SessionMemo>;
+    const memo = (info.memo ?? {}) as Partial<StoredMemo>;
     return {
       id: sessionIdFromWorkflowId(info.workflowId),
       title: memo.title ?? info.workflowId,
@@ -222,11 +257,16 @@ export class SessionService {
   }
 
   async get(sessionId: string): Promise<SessionDetail> {
-    const info = await this.describe(sessionId);
-    const memo = (info.memo ?? {}) as Partial<SessionMemo>;
+    return this.detail(await this.describe(sessionId));
+  }
+
+  /** The detail of one run (the latest, as `describe` answered it). */
+  async detail(info: Info): Promise<SessionDetail> {
+    const memo = (info.memo ?? {}) as Partial<StoredMemo>;
     const state = await this.queryState(info);
+    const summary = this.summary(info);
     return {
-      ...this.summary(info),
+      ...summary,
       goal: memo.goal ?? '',
       // Checkpoints recorded before usage existed have none.
       checkpoints: (state?.checkpoints ?? []).map((checkpoint) => ({
@@ -234,11 +274,12 @@ export class SessionService {
         usage: checkpoint.usage ?? null,
       })),
       error: state?.error ?? null,
+      ...this.controlFields(memo, state, summary.tokensUsed),
     };
   }
 
   /** The `state` query, bounded in time: a detail page must not hang when no worker runs. */
-  private async queryState(info: Info): Promise<SessionState | null> {
+  async queryState(info: Info): Promise<SessionState | null> {
     const timeout = this.options.queryTimeoutMs ?? 3000;
     try {
       return await this.client.withDeadline(Date.now() + timeout, () =>
@@ -247,6 +288,22 @@ export class SessionService {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The state of a session's latest run, for answers that cannot do without it (the tree,
+   * checkpoints, time travel): a 503 when no worker answers the query.
+   */
+  async requireState(sessionId: string): Promise<{ info: Info; state: SessionState }> {
+    const info = await this.describe(sessionId);
+    const state = await this.queryState(info);
+    if (!state) {
+      throw unavailable(
+        `Session "${sessionId}" did not answer its state query in time: no worker is polling ` +
+          'the orchestrator task queue, or it is overloaded. Try again once a worker runs.',
+      );
+    }
+    return { info, state };
   }
 
   async stop(sessionId: string, force: boolean): Promise<{ id: string; status: SessionStatus }> {
@@ -273,14 +330,17 @@ export class SessionService {
         `Session "${sessionId}" is ${status}; only failed or cancelled sessions can be retried.`,
       );
     }
-    const memo = info.memo as SessionMemo | undefined;
+    const memo = info.memo as StoredMemo | undefined;
     if (!memo?.goal) {
       throw conflict(`Session "${sessionId}" has no recorded input to run again.`);
     }
-    const { title, goal, repository, agent, route } = memo;
-    return this.startRun(
-      sessionId,
-      route ? { title, goal, repository, agent: '', route } : { title, goal, repository, agent },
-    );
+    const { title, goal, repository } = memo;
+    return this.startRun(sessionId, {
+      title,
+      goal,
+      repository,
+      ...agentChoice(memo),
+      ...runSettings(memo),
+    });
   }
 }

@@ -1,0 +1,520 @@
+/**
+ * Task trees, budgets, approvals and time travel on a real Temporal dev server with a real
+ * worker, real git and the real activities (PGlite, in-process log bus). The agents are
+ * scripted `command` agents: a planner that writes the plan found after `PLAN:` in its task's
+ * goal, and workers that write a file named after their task's path.
+ */
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { execa } from 'execa';
+import Long from 'long';
+import { pino } from 'pino';
+import { dynamicConfigArgs } from '@orchestrator/temporal-config';
+import type { AgentConfig } from '@orchestrator/activities/agents/types';
+import {
+  CUSTOM_SEARCH_ATTRIBUTES,
+  ORCHESTRATOR_TASK_QUEUE,
+  SessionStatusKey,
+  approveUpdate,
+  pauseSignal,
+  rejectUpdate,
+  resumeSignal,
+  sessionWorkflowId,
+  setBudgetUpdate,
+  stateQuery,
+  type SessionInput,
+  type SessionState,
+} from '@orchestrator/workflows/client';
+import { verifyCheckpointChain } from '@orchestrator/workflows/checkpoint';
+import { readStorageSettings } from '@orchestrator/activities/settings';
+import { openStorage, type Storage } from '@orchestrator/activities/storage';
+import { startWorkerService, type WorkerService } from '@orchestrator/worker';
+import { ensureSampleRepository } from '../scripts/sample-repository.js';
+import { isAlive } from './support/agents.js';
+import { eventually, sharedWorkflowBundle } from './support/stack.js';
+
+/** Writes the JSON after `PLAN:` in the task's goal; a goal saying INVALID_FIRST gets one bad plan first. */
+const PLANNER_SCRIPT = `
+const fs = require('node:fs'); const path = require('node:path');
+const goal = process.env.ORCHESTRATOR_TASK_GOAL;
+const file = process.env.ORCHESTRATOR_PLAN_FILE;
+fs.mkdirSync(path.dirname(file), { recursive: true });
+const start = goal.indexOf('PLAN:');
+let plan = start >= 0 ? goal.slice(start + 5) : '{"tasks":[]}';
+if (goal.includes('INVALID_FIRST') && !process.env.ORCHESTRATOR_PLAN_ERRORS) plan = '{"tasks":[{"id":"Bad Id"}]}';
+fs.writeFileSync(file, plan);
+console.log('planned', process.env.ORCHESTRATOR_TASK_PATH || 'session');
+`;
+
+const treeAgents: AgentConfig[] = [
+  {
+    name: 'planner',
+    kind: 'command',
+    capabilities: ['plan'],
+    command: ['node', '-e', PLANNER_SCRIPT],
+  },
+  {
+    name: 'writer',
+    kind: 'command',
+    capabilities: ['code'],
+    command: [
+      'sh',
+      '-c',
+      'printf "%s\\n" "$ORCHESTRATOR_TASK_GOAL" > "out-$ORCHESTRATOR_TASK_PATH.txt"; ls; echo wrote',
+    ],
+  },
+  {
+    name: 'sleeper',
+    kind: 'command',
+    command: [
+      'sh',
+      '-c',
+      'sleep 3; printf "%s\\n" "$ORCHESTRATOR_TASK_GOAL" > "out-$ORCHESTRATOR_TASK_PATH.txt"',
+    ],
+  },
+  {
+    name: 'napper',
+    kind: 'command',
+    command: ['sh', '-c', 'echo $$ > agent.pid; sleep 300'],
+  },
+  {
+    name: 'breaker',
+    kind: 'command',
+    command: ['sh', '-c', 'echo "broken on purpose" >&2; exit 3'],
+  },
+] as AgentConfig[];
+
+interface TaskSpec {
+  id: string;
+  agent?: string;
+  dependsOn?: string[];
+  decompose?: boolean;
+  goal?: string;
+}
+
+function planGoal(tasks: TaskSpec[]): string {
+  return `PLAN:${JSON.stringify({
+    tasks: tasks.map((task) => ({
+      id: task.id,
+      title: `task ${task.id}`,
+      goal: task.goal ?? `do ${task.id}`,
+      ...(task.agent ? { agent: task.agent } : {}),
+      dependsOn: task.dependsOn ?? [],
+      decompose: task.decompose ?? false,
+    })),
+  })}`;
+}
+
+let env: TestWorkflowEnvironment;
+let storage: Storage;
+let worker: WorkerService;
+let dataDir: string;
+let repository: string;
+let counter = 0;
+
+beforeAll(async () => {
+  const cli = inject('temporalCli');
+  if (cli.type !== 'existing-path') throw new Error('tree tests need a provisioned Temporal CLI');
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli.path },
+      searchAttributes: [...CUSTOM_SEARCH_ATTRIBUTES],
+      extraArgs: dynamicConfigArgs(),
+    },
+  });
+  dataDir = await mkdtemp(join(tmpdir(), 'io-tree-'));
+  const agentsFile = join(dataDir, 'agents.json');
+  await writeFile(agentsFile, JSON.stringify(treeAgents));
+  const settings = readStorageSettings({ DATA_DIR: dataDir, AGENTS_FILE: agentsFile });
+  const logger = pino({ level: 'silent' });
+  storage = await openStorage(settings, logger);
+  repository = await ensureSampleRepository(join(dataDir, 'repos', 'sample'));
+  worker = await startWorkerService({
+    temporalAddress: env.address,
+    namespace: env.namespace ?? 'default',
+    storage,
+    settings,
+    logger,
+    workflowBundle: await sharedWorkflowBundle(),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await storage?.close();
+  await env?.teardown();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+type SessionWorkflow = (input: SessionInput) => Promise<SessionState>;
+
+function start(overrides: Partial<SessionInput>): Promise<WorkflowHandle<SessionWorkflow>> {
+  const sessionId = `tree${Date.now().toString(36)}${counter++}`;
+  const input: SessionInput = {
+    sessionId,
+    title: 'tree',
+    goal: 'unused',
+    repository,
+    agent: 'writer',
+    options: { heartbeatTimeoutMs: 5000 },
+    ...overrides,
+  };
+  return env.client.workflow.start<SessionWorkflow>('session', {
+    taskQueue: ORCHESTRATOR_TASK_QUEUE,
+    workflowId: sessionWorkflowId(sessionId),
+    args: [input],
+    typedSearchAttributes: [{ key: SessionStatusKey, value: 'pending' }],
+  });
+}
+
+async function failure(handle: WorkflowHandle): Promise<unknown> {
+  return handle.result().then(
+    () => null,
+    (error: unknown) => error,
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  return (await execa('git', args, { cwd })).stdout.trim();
+}
+
+const statuses = (state: SessionState) =>
+  Object.fromEntries((state.tree ?? []).map((node) => [node.path, node.status]));
+
+async function waitForStatus(handle: WorkflowHandle, status: string): Promise<SessionState> {
+  return eventually(
+    async () => {
+      const state = await handle.query(stateQuery);
+      return state.status === status ? state : undefined;
+    },
+    60_000,
+    `the session to be ${status}`,
+  );
+}
+
+describe('task trees', () => {
+  it('runs a 3-level tree with dependencies and merges every branch back', async () => {
+    const goal = planGoal([
+      {
+        id: 'a',
+        decompose: true,
+        goal: planGoal([
+          { id: 'a1', agent: 'writer' },
+          {
+            id: 'a2',
+            decompose: true,
+            dependsOn: ['a1'],
+            goal: planGoal([{ id: 'a2x', agent: 'writer' }]),
+          },
+        ]),
+      },
+      { id: 'b', agent: 'writer', dependsOn: ['a'] },
+      { id: 'c', agent: 'writer' },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner', maxDepth: 3 } });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(statuses(state)).toEqual({
+      '1': 'completed',
+      '2': 'completed',
+      '3': 'completed',
+      '1.1': 'completed',
+      '1.2': 'completed',
+      '1.2.1': 'completed',
+    });
+    // Every leaf's file reached the session's branch.
+    const workspace = state.workspace ?? '';
+    for (const path of ['1.1', '1.2.1', '2', '3']) {
+      expect(await exists(join(workspace, `out-${path}.txt`)), path).toBe(true);
+    }
+    // b (2) depended on a (1): its worktree had a's work merged in before it ran.
+    const taskB = `${workspace}.2`;
+    expect(await exists(join(taskB, 'out-1.1.txt'))).toBe(true);
+    expect(await exists(join(`${workspace}.3`, 'out-1.1.txt'))).toBe(false);
+
+    // Checkpoints: every step, chained, in completion order.
+    const chain = state.checkpoints;
+    expect(verifyCheckpointChain(chain).verified).toBe(true);
+    expect(chain.map((c) => c.seq)).toEqual(chain.map((_, i) => i + 1));
+    const roles = chain.map((c) => `${c.taskPath || 'session'}:${c.role}`);
+    expect(roles[0]).toBe('session:plan');
+    expect(roles.at(-1)).toBe('session:merge');
+    for (const expected of ['1:plan', '1.1:work', '1.2:plan', '1.2.1:work', '2:work', '3:work']) {
+      expect(roles).toContain(expected);
+    }
+    expect(chain.every((c) => c.eventId > 0 && c.resultDigest.length === 64)).toBe(true);
+
+    // Task workflows have readable ids and their own search attributes.
+    const task = await env.client.workflow.getHandle(`${handle.workflowId}.1.2.1`).describe();
+    expect(task.type).toBe('task');
+    expect(task.typedSearchAttributes.get(SessionStatusKey)).toBe('completed');
+  }, 180_000);
+
+  it('rejects a plan with a dependency cycle before anything runs', async () => {
+    const goal = planGoal([
+      { id: 'x', agent: 'writer', dependsOn: ['z'] },
+      { id: 'y', agent: 'writer', dependsOn: ['x'] },
+      { id: 'z', agent: 'writer', dependsOn: ['y'] },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
+    const state = await handle.query(stateQuery);
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatch(/dependency cycle: x → z → y → x|dependency cycle/);
+    expect(state.tree).toEqual([]);
+    // The plan went back once with the errors: two planning checkpoints, no task ran.
+    expect(state.checkpoints.map((c) => c.role)).toEqual(['plan', 'plan']);
+  }, 120_000);
+
+  it('sends an invalid plan back once with the errors, then runs the fixed one', async () => {
+    const goal = `INVALID_FIRST ${planGoal([{ id: 'only', agent: 'writer' }])}`;
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(state.checkpoints.filter((c) => c.role === 'plan')).toHaveLength(2);
+    expect(statuses(state)).toEqual({ '1': 'completed' });
+  }, 120_000);
+
+  it('fails the dependents of a failed task, not its independent siblings', async () => {
+    const goal = planGoal([
+      { id: 'x', agent: 'breaker' },
+      { id: 'y', agent: 'writer', dependsOn: ['x'] },
+      { id: 'z', agent: 'writer' },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
+    const state = await handle.query(stateQuery);
+    expect(statuses(state)).toEqual({ '1': 'failed', '2': 'skipped', '3': 'completed' });
+    expect(state.outcome).toEqual({ completed: 1, failed: 1, skipped: 1 });
+    expect(state.error).toMatch(/partial completion: 1 of 3/);
+    // The independent sibling's work is merged.
+    expect(await exists(join(state.workspace ?? '', 'out-3.txt'))).toBe(true);
+    expect(await exists(join(state.workspace ?? '', 'out-2.txt'))).toBe(false);
+  }, 120_000);
+});
+
+describe('stopping a tree', () => {
+  it('cancels every running task and kills their agents', async () => {
+    const goal = planGoal([
+      { id: 'left', agent: 'napper' },
+      { id: 'right', agent: 'napper' },
+      { id: 'after', agent: 'writer', dependsOn: ['left'] },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    const running = await eventually(async () => {
+      const state = await handle.query(stateQuery);
+      return state.steps?.running === 2 ? state : undefined;
+    });
+    const workspace = running.workspace ?? '';
+    const pids = await eventually(async () => {
+      const read = (path: string) =>
+        readFile(join(`${workspace}.${path}`, 'agent.pid'), 'utf8').then(
+          (text) => Number(text.trim()) || undefined,
+          () => undefined,
+        );
+      const [left, right] = await Promise.all([read('1'), read('2')]);
+      return left && right ? [left, right] : undefined;
+    });
+    expect(pids.every(isAlive)).toBe(true);
+
+    await handle.cancel();
+    expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    for (const path of ['1', '2']) {
+      const task = await env.client.workflow.getHandle(`${handle.workflowId}.${path}`).describe();
+      expect(task.status.name, path).toBe('CANCELLED');
+    }
+    expect(pids.some(isAlive)).toBe(false);
+    const state = await handle.query(stateQuery);
+    expect(state.status).toBe('cancelled');
+    // The task that never started is cancelled too, not left pending.
+    expect(statuses(state)).toEqual({ '1': 'cancelled', '2': 'cancelled', '3': 'cancelled' });
+  }, 120_000);
+});
+
+describe('budgets, approvals, pause', () => {
+  it('waits in awaiting_approval at the budget until it is raised', async () => {
+    const goal = planGoal([
+      { id: 'first', agent: 'sleeper' },
+      { id: 'second', agent: 'writer', dependsOn: ['first'] },
+    ]);
+    const handle = await start({
+      goal,
+      plan: { planner: 'planner' },
+      budget: { maxWallTimeMs: 2000 },
+    });
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending?.[0]).toMatchObject({ gate: 'budget' });
+    expect(waiting.pending?.[0]?.reason).toMatch(/wall-time budget reached/);
+    expect(statuses(waiting)['2']).toBe('running');
+    // Waiting is durable and starts nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const held = await handle.query(stateQuery);
+    expect(held.checkpoints.filter((c) => c.taskPath === '2' && c.role === 'work')).toEqual([]);
+    expect(held.steps).toEqual({ running: 0, waiting: 1 });
+
+    const budget = await handle.executeUpdate(setBudgetUpdate, {
+      args: [{ budget: { maxWallTimeMs: 600_000 }, by: 'tester' }],
+    });
+    expect(budget).toEqual({ maxWallTimeMs: 600_000 });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(statuses(state)).toEqual({ '1': 'completed', '2': 'completed' });
+  }, 120_000);
+
+  it('holds a gated plan until approved, and records who decided', async () => {
+    const goal = planGoal([{ id: 'only', agent: 'writer' }]);
+    const handle = await start({
+      goal,
+      plan: { planner: 'planner' },
+      approvals: { afterPlan: true },
+    });
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending).toEqual([expect.objectContaining({ gate: 'plan', taskPath: '' })]);
+    expect(waiting.tree).toEqual([]);
+    const decision = await handle.executeUpdate(approveUpdate, {
+      args: [{ by: 'alice', comment: 'looks right' }],
+    });
+    expect(decision).toMatchObject({ gate: 'plan', decision: 'approved', by: 'alice' });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(state.decisions).toEqual([
+      expect.objectContaining({ by: 'alice', comment: 'looks right' }),
+    ]);
+    // Nothing waits any more: another decision is refused.
+    await expect(
+      handle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] }),
+    ).rejects.toThrow();
+  }, 120_000);
+
+  it('fails a session whose plan is rejected', async () => {
+    const goal = planGoal([{ id: 'only', agent: 'writer' }]);
+    const handle = await start({
+      goal,
+      plan: { planner: 'planner' },
+      approvals: { afterPlan: true },
+    });
+    await waitForStatus(handle, 'awaiting_approval');
+    await handle.executeUpdate(rejectUpdate, { args: [{ by: 'bob', comment: 'too broad' }] });
+    expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
+    const state = await handle.query(stateQuery);
+    expect(state.error).toMatch(/rejected by bob: too broad/);
+    expect(state.tree).toEqual([]);
+  }, 120_000);
+
+  it('pauses between steps and resumes', async () => {
+    const goal = planGoal([
+      { id: 'first', agent: 'sleeper' },
+      { id: 'second', agent: 'writer', dependsOn: ['first'] },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    // Task 1's step has its permit and runs.
+    await eventually(async () => {
+      const state = await handle.query(stateQuery);
+      return statuses(state)['1'] === 'running' && state.steps?.running === 1 ? true : undefined;
+    });
+    await handle.signal(pauseSignal, { by: 'tester' });
+    const paused = await waitForStatus(handle, 'paused');
+    expect(paused.paused).toBe(true);
+    // The running step finishes; the next one does not start while paused.
+    await eventually(async () => {
+      const state = await handle.query(stateQuery);
+      return statuses(state)['2'] === 'running' ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const still = await handle.query(stateQuery);
+    expect(still.status).toBe('paused');
+    expect(still.checkpoints.some((c) => c.taskPath === '2' && c.role === 'work')).toBe(false);
+    expect(still.steps).toEqual({ running: 0, waiting: 1 });
+    await handle.signal(resumeSignal, { by: 'tester' });
+    expect((await handle.result()).status).toBe('completed');
+  }, 120_000);
+});
+
+describe('time travel', () => {
+  it('resets to a middle checkpoint: the commit is restored and the rest runs again', async () => {
+    const goal = planGoal([
+      { id: 'one', agent: 'writer' },
+      { id: 'two', agent: 'writer', dependsOn: ['one'] },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    const first = await handle.result();
+    const plan = first.checkpoints.find((c) => c.role === 'plan' && c.taskPath === '');
+    const merge = first.checkpoints.at(-1);
+    expect(plan && merge?.role).toBe('merge');
+    const workspace = first.workspace ?? '';
+    const headBefore = await git(workspace, 'rev-parse', 'HEAD');
+    expect(headBefore).toBe(merge?.commitSha);
+
+    const description = await handle.describe();
+    const reset: temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse =
+      await env.client.workflowService.resetWorkflowExecution({
+        namespace: env.namespace ?? 'default',
+        workflowExecution: { workflowId: handle.workflowId, runId: description.runId },
+        reason: 'test: rerun from the plan',
+        workflowTaskFinishEventId: Long.fromNumber(plan?.eventId ?? 0),
+        requestId: `reset-${Date.now()}`,
+        resetReapplyType: temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+      });
+    const rerun = env.client.workflow.getHandle<SessionWorkflow>(
+      handle.workflowId,
+      reset.runId ?? undefined,
+    );
+    const second = await rerun.result();
+    expect(second.status).toBe('completed');
+    // The run resumes in the workflow task that recorded the plan: the new run records the
+    // same checkpoint again (same commit, result and times; its own event id, so its own hash).
+    const { eventId: _oldEvent, hash: _oldHash, ...kept } = first.checkpoints[0] ?? plan ?? {};
+    expect(second.checkpoints[0]).toMatchObject(kept);
+    expect(second.checkpoints[0]?.eventId).toBeGreaterThan(plan?.eventId ?? 0);
+    expect(verifyCheckpointChain(second.checkpoints).verified).toBe(true);
+    const newMerge = second.checkpoints.at(-1);
+    expect(newMerge?.role).toBe('merge');
+    expect(newMerge?.commitSha).not.toBe(merge?.commitSha);
+    expect(await git(workspace, 'rev-parse', 'HEAD')).toBe(newMerge?.commitSha);
+    // The rerun started from the plan's commit, and the abandoned head is still reachable.
+    expect(await git(workspace, 'merge-base', '--is-ancestor', plan?.commitSha ?? '', 'HEAD')).toBe(
+      '',
+    );
+    expect(await git(workspace, 'cat-file', '-t', headBefore)).toBe('commit');
+    expect(await readFile(join(workspace, 'out-2.txt'), 'utf8')).toBe('do two\n');
+    // The old run and its history are kept.
+    const old = env.client.workflow.getHandle<SessionWorkflow>(
+      handle.workflowId,
+      description.runId,
+    );
+    expect((await old.describe()).status.name).toBe('COMPLETED');
+    expect((await old.query(stateQuery)).checkpoints.at(-1)?.hash).toBe(merge?.hash);
+  }, 180_000);
+
+  it('forks a session from a checkpoint commit', async () => {
+    const origin = await start({ goal: 'origin', agent: 'writer' });
+    const done = await origin.result();
+    const checkpoint = done.checkpoints[0];
+    const originId = origin.workflowId.replace('session-', '');
+    const fork = await start({
+      goal: 'forked',
+      agent: 'writer',
+      forkedFrom: { sessionId: originId, checkpoint: 1, commitSha: checkpoint?.commitSha ?? '' },
+    });
+    const state = await fork.result();
+    expect(state.status).toBe('completed');
+    expect(state.forkedFrom).toMatchObject({ sessionId: originId, checkpoint: 1 });
+    const workspace = state.workspace ?? '';
+    // The fork's first commit sits on the origin's checkpoint.
+    expect(await git(workspace, 'rev-parse', 'HEAD~1')).toBe(checkpoint?.commitSha);
+    expect(await readFile(join(workspace, 'out-.txt'), 'utf8')).toBe('forked\n');
+  }, 120_000);
+});
