@@ -4,13 +4,14 @@
  * scripted `command` agents: a planner that writes the plan found after `PLAN:` in its task's
  * goal, and workers that write a file named after their task's path.
  */
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { execa } from 'execa';
 import Long from 'long';
 import { pino } from 'pino';
@@ -144,7 +145,35 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+/**
+ * `RECORD_HISTORIES=<dir>` keeps the histories of representative sessions (the session's and
+ * every task's) for the replay test (tests/replay.test.ts): `npm run histories:record`.
+ */
+const recorded: Array<{ name: string; handle: WorkflowHandle<SessionWorkflow> }> = [];
+function record(name: string, handle: WorkflowHandle<SessionWorkflow>): void {
+  recorded.push({ name, handle });
+}
+
+async function writeHistories(dir: string): Promise<void> {
+  for (const { name, handle } of recorded) {
+    const state = await handle.query(stateQuery);
+    // Nodes that never started (skipped, or cancelled before their turn) have no workflow.
+    const started = (state.tree ?? []).filter((node) => node.startedAt !== null);
+    const ids = [handle.workflowId, ...started.map((node) => node.workflowId)];
+    await rm(join(dir, name), { recursive: true, force: true });
+    await mkdir(join(dir, name), { recursive: true });
+    for (const workflowId of ids) {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      // Named by workflow id: a workflow's code sees its own id (task permits carry it), so
+      // replay must run under the same one.
+      await writeFile(join(dir, name, `${workflowId}.json`), `${historyToJSON(history)}\n`);
+    }
+  }
+}
+
 afterAll(async () => {
+  const dir = process.env.RECORD_HISTORIES;
+  if (dir && env) await writeHistories(dir);
   await worker?.stop();
   await storage?.close();
   await env?.teardown();
@@ -224,6 +253,7 @@ describe('task trees', () => {
       { id: 'c', agent: 'writer' },
     ]);
     const handle = await start({ goal, plan: { planner: 'planner', maxDepth: 3 } });
+    record('three-level-tree', handle);
     const state = await handle.result();
     expect(state.status).toBe('completed');
     expect(statuses(state)).toEqual({
@@ -269,6 +299,7 @@ describe('task trees', () => {
       { id: 'z', agent: 'writer', dependsOn: ['y'] },
     ]);
     const handle = await start({ goal, plan: { planner: 'planner' } });
+    record('cycle-rejected', handle);
     expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
     const state = await handle.query(stateQuery);
     expect(state.status).toBe('failed');
@@ -294,6 +325,7 @@ describe('task trees', () => {
       { id: 'z', agent: 'writer' },
     ]);
     const handle = await start({ goal, plan: { planner: 'planner' } });
+    record('failed-task-skips-dependents', handle);
     expect(await failure(handle)).toBeInstanceOf(WorkflowFailedError);
     const state = await handle.query(stateQuery);
     expect(statuses(state)).toEqual({ '1': 'failed', '2': 'skipped', '3': 'completed' });
@@ -313,6 +345,7 @@ describe('stopping a tree', () => {
       { id: 'after', agent: 'writer', dependsOn: ['left'] },
     ]);
     const handle = await start({ goal, plan: { planner: 'planner' } });
+    record('stopped-tree', handle);
     const running = await eventually(async () => {
       const state = await handle.query(stateQuery);
       return state.steps?.running === 2 ? state : undefined;
@@ -355,6 +388,7 @@ describe('budgets, approvals, pause', () => {
       plan: { planner: 'planner' },
       budget: { maxWallTimeMs: 2000 },
     });
+    record('budget-raised', handle);
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect(waiting.pending?.[0]).toMatchObject({ gate: 'budget' });
     expect(waiting.pending?.[0]?.reason).toMatch(/wall-time budget reached/);
@@ -381,6 +415,7 @@ describe('budgets, approvals, pause', () => {
       plan: { planner: 'planner' },
       approvals: { afterPlan: true },
     });
+    record('plan-approved', handle);
     const waiting = await waitForStatus(handle, 'awaiting_approval');
     expect(waiting.pending).toEqual([expect.objectContaining({ gate: 'plan', taskPath: '' })]);
     expect(waiting.tree).toEqual([]);
@@ -420,6 +455,7 @@ describe('budgets, approvals, pause', () => {
       { id: 'second', agent: 'writer', dependsOn: ['first'] },
     ]);
     const handle = await start({ goal, plan: { planner: 'planner' } });
+    record('paused-and-resumed', handle);
     // Task 1's step has its permit and runs.
     await eventually(async () => {
       const state = await handle.query(stateQuery);
@@ -504,6 +540,7 @@ describe('time travel', () => {
     const done = await origin.result();
     const checkpoint = done.checkpoints[0];
     const originId = origin.workflowId.replace('session-', '');
+    record('single-step', origin);
     const fork = await start({
       goal: 'forked',
       agent: 'writer',
