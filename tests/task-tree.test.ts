@@ -142,6 +142,9 @@ beforeAll(async () => {
     settings,
     logger,
     workflowBundle: await sharedWorkflowBundle(),
+    // Retention 0: a sweep (called by the retention test, never by the timer) removes every
+    // closed session's workspace.
+    janitor: { retentionMs: 0, intervalMs: 3_600_000 },
   });
 }, 120_000);
 
@@ -553,5 +556,38 @@ describe('time travel', () => {
     // The fork's first commit sits on the origin's checkpoint.
     expect(await git(workspace, 'rev-parse', 'HEAD~1')).toBe(checkpoint?.commitSha);
     expect(await readFile(join(workspace, 'out-.txt'), 'utf8')).toBe('forked\n');
+  }, 120_000);
+});
+
+describe('workspace retention', () => {
+  it("removes closed sessions' clones, worktrees and agent state; keeps running ones", async () => {
+    const goal = planGoal([
+      { id: 'one', agent: 'writer' },
+      { id: 'two', agent: 'writer' },
+    ]);
+    const closed = await start({ goal, plan: { planner: 'planner' } });
+    const done = await closed.result();
+    const workspace = done.workspace ?? '';
+    const running = await start({ goal: 'nap', agent: 'napper' });
+    const busy = await eventually(async () => {
+      const state = await running.query(stateQuery);
+      return state.steps?.running === 1 && state.workspace ? state.workspace : undefined;
+    });
+    for (const path of [workspace, `${workspace}.1`, `${workspace}.2`]) {
+      expect(await exists(path), path).toBe(true);
+    }
+
+    const closedId = closed.workflowId.replace('session-', '');
+    // Visibility records the close a moment after the result: sweep until it lists it.
+    await eventually(async () => {
+      const swept = await worker.sweepWorkspaces();
+      return swept.sessions.includes(closedId) ? true : undefined;
+    });
+    for (const path of [workspace, `${workspace}.1`, `${workspace}.2`]) {
+      expect(await exists(path), path).toBe(false);
+    }
+    expect(await exists(busy)).toBe(true);
+    await running.cancel();
+    await failure(running);
   }, 120_000);
 });

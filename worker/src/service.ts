@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -17,6 +18,12 @@ import { createWorkerMetrics } from './metrics.js';
 import type { WorkerTracing } from './tracing.js';
 import type { WorkerReadiness } from './metrics-server.js';
 import { startAgentPool } from './agent-pool.js';
+import {
+  readJanitorSettings,
+  startWorkspaceJanitor,
+  type JanitorSettings,
+  type SweepResult,
+} from './workspace-janitor.js';
 import {
   commonWorkerOptions,
   createOrchestratorWorker,
@@ -44,6 +51,8 @@ export interface WorkerServiceOptions {
    * built with its workflowInterceptorModules.
    */
   tracing?: WorkerTracing | null;
+  /** Removal of closed sessions' workspaces; from WORKSPACE_RETENTION_HOURS when absent. */
+  janitor?: JanitorSettings;
 }
 
 export interface WorkerService {
@@ -54,6 +63,8 @@ export interface WorkerService {
   done: Promise<void>;
   /** Re-reads the agent registry now (after a change through the API in embedded mode). */
   refreshAgents(): Promise<void>;
+  /** Removes the workspaces of sessions closed before the retention, now. */
+  sweepWorkspaces(): Promise<SweepResult>;
   /** Graceful shutdown: stop polling, let running steps finish within the grace time. */
   stop(): Promise<void>;
 }
@@ -109,9 +120,18 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     { taskQueues: Object.keys(states()), namespace: options.namespace, workerId },
     'worker polling',
   );
+  const clientConnection = await Connection.connect({ address: options.temporalAddress });
+  const janitor = startWorkspaceJanitor({
+    client: new Client({ connection: clientConnection, namespace: options.namespace }),
+    workspacesDir: settings.workspacesDir,
+    settings: options.janitor ?? readJanitorSettings(options.env ?? process.env),
+    logger,
+  });
   const done = orchestrator
     .run()
+    .finally(() => janitor.stop())
     .finally(() => agents.stop())
+    .finally(() => clientConnection.close())
     .finally(() => connection.close());
   return {
     metricsRegistry,
@@ -124,6 +144,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     },
     done,
     refreshAgents: () => agents.refresh(),
+    sweepWorkspaces: () => janitor.sweep(),
     stop: async () => {
       if (orchestrator.getState() === 'RUNNING') orchestrator.shutdown();
       await done.catch((error: unknown) =>
