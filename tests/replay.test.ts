@@ -17,7 +17,11 @@ const HISTORIES = fileURLToPath(new URL('../workflows/test-histories', import.me
 
 async function recordedHistories() {
   const cases: Array<{ name: string; workflowId: string; file: string }> = [];
-  for (const name of (await readdir(HISTORIES)).sort()) {
+  const folders = await readdir(HISTORIES, { withFileTypes: true });
+  for (const name of folders
+    .filter((entry) => entry.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     for (const file of (await readdir(join(HISTORIES, name))).sort()) {
       if (file.endsWith('.json')) {
         cases.push({

@@ -79,6 +79,26 @@ const treeAgents: AgentConfig[] = [
     ],
   },
   {
+    name: 'clasher',
+    kind: 'command',
+    command: ['sh', '-c', 'printf "%s\\n" "$ORCHESTRATOR_TASK_PATH" > shared.txt'],
+  },
+  {
+    name: 'resolver',
+    kind: 'command',
+    capabilities: ['code'],
+    command: [
+      'sh',
+      '-c',
+      'git diff --name-only --diff-filter=U; printf "resolved\\n" > shared.txt',
+    ],
+  },
+  {
+    name: 'idle',
+    kind: 'command',
+    command: ['sh', '-c', 'echo "nothing to do"'],
+  },
+  {
     name: 'napper',
     kind: 'command',
     command: ['sh', '-c', 'echo $$ > agent.pid; sleep 300'],
@@ -337,6 +357,71 @@ describe('task trees', () => {
     // The independent sibling's work is merged.
     expect(await exists(join(state.workspace ?? '', 'out-3.txt'))).toBe(true);
     expect(await exists(join(state.workspace ?? '', 'out-2.txt'))).toBe(false);
+  }, 120_000);
+});
+
+describe('merge conflicts', () => {
+  const clash = planGoal([
+    { id: 'a', agent: 'clasher' },
+    { id: 'b', agent: 'clasher' },
+  ]);
+
+  it('hands a conflict to the resolving agent, as a checkpoint naming the files', async () => {
+    const handle = await start({ goal: clash, agent: 'resolver', plan: { planner: 'planner' } });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    const resolve = state.checkpoints.find((c) => c.role === 'resolve');
+    expect(resolve).toMatchObject({ agent: 'resolver', taskPath: '' });
+    expect(resolve?.detail).toMatchObject({ kind: 'conflict', files: ['shared.txt'] });
+    expect(state.checkpoints.at(-1)?.role).toBe('merge');
+    expect(await readFile(join(state.workspace ?? '', 'shared.txt'), 'utf8')).toBe('resolved\n');
+  }, 120_000);
+
+  it('waits for an operator when the agent leaves conflicts, then commits the hand resolution', async () => {
+    const handle = await start({ goal: clash, agent: 'idle', plan: { planner: 'planner' } });
+    record('conflict-resolved-by-hand', handle);
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending).toEqual([expect.objectContaining({ gate: 'conflict', taskPath: '' })]);
+    expect(waiting.pending?.[0]?.reason).toMatch(/shared\.txt/);
+    // Approving while the markers are still there fails the merge; so resolve first.
+    await writeFile(join(waiting.workspace ?? '', 'shared.txt'), 'by hand\n');
+    await handle.executeUpdate(approveUpdate, { args: [{ gate: 'conflict', by: 'carol' }] });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    const byHand = state.checkpoints.filter((c) => c.role === 'resolve' && c.agent === '');
+    expect(byHand).toHaveLength(1);
+    expect(byHand[0]?.summary).toMatch(/carol resolved/);
+    expect(await readFile(join(state.workspace ?? '', 'shared.txt'), 'utf8')).toBe('by hand\n');
+    expect(await git(state.workspace ?? '', 'status', '--porcelain')).toBe('');
+  }, 120_000);
+});
+
+describe('merge conflicts in a task', () => {
+  it('a task waits through its session for an operator, and goes on once approved', async () => {
+    const goal = planGoal([
+      {
+        id: 'parent',
+        agent: 'idle',
+        decompose: true,
+        goal: planGoal([
+          { id: 'x', agent: 'clasher' },
+          { id: 'y', agent: 'clasher' },
+        ]),
+      },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' } });
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending).toEqual([expect.objectContaining({ gate: 'conflict', taskPath: '1' })]);
+    expect(statuses(waiting)['1']).toBe('awaiting_approval');
+    await writeFile(join(`${waiting.workspace ?? ''}.1`, 'shared.txt'), 'settled\n');
+    const decision = await handle.executeUpdate(approveUpdate, {
+      args: [{ gate: 'conflict', taskPath: '1', by: 'dave' }],
+    });
+    expect(decision).toMatchObject({ taskPath: '1', decision: 'approved', by: 'dave' });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(statuses(state)).toEqual({ '1': 'completed', '1.1': 'completed', '1.2': 'completed' });
+    expect(await readFile(join(state.workspace ?? '', 'shared.txt'), 'utf8')).toBe('settled\n');
   }, 120_000);
 });
 

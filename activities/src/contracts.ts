@@ -198,6 +198,11 @@ export interface OrchestratorActivities {
   mergeBranches(input: MergeBranchesInput): Promise<MergeBranchesResult>;
   /** Puts the workspace back at a commit when HEAD is elsewhere (after a workflow reset). */
   resetWorkspace(input: { workspace: string; sha: string }): Promise<{ reset: boolean }>;
+  /** Commits what an operator resolved by hand (concluding the merge in progress). */
+  commitResolution(input: {
+    workspace: string;
+    message: string;
+  }): Promise<{ sha: string | null; changed: boolean }>;
   /** After a resolve step: which conflicts are left (the merge commit is the step's commit). */
   checkConflicts(input: { workspace: string }): Promise<ConflictCheckResult>;
   publishStatus(input: PublishStatusInput): Promise<void>;

@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { OrchestratorActivities } from './contracts.js';
 import { readPlan } from './plan/read-plan.js';
+import { commitWorkspace } from './workspace/commit.js';
 import { checkConflicts, mergeBranches } from './workspace/merge.js';
 import { resetWorkspaceTo } from './workspace/reset.js';
 import { prepareTaskWorkspace } from './workspace/task-workspace.js';
@@ -14,7 +15,12 @@ import type { WorkspaceSettings } from './workspace/prepare.js';
 
 type TreeActivities = Pick<
   OrchestratorActivities,
-  'prepareTaskWorkspace' | 'readPlan' | 'mergeBranches' | 'checkConflicts' | 'resetWorkspace'
+  | 'prepareTaskWorkspace'
+  | 'readPlan'
+  | 'mergeBranches'
+  | 'checkConflicts'
+  | 'commitResolution'
+  | 'resetWorkspace'
 >;
 
 /** Heartbeats several times per heartbeat timeout while `work` runs. */
@@ -36,6 +42,8 @@ export function createTreeActivities(settings: WorkspaceSettings): TreeActivitie
     readPlan: (input) => readPlan(input),
     mergeBranches: (input) => heartbeating(() => mergeBranches(input)),
     checkConflicts: (input) => checkConflicts(input),
+    commitResolution: ({ workspace, message }) =>
+      heartbeating(() => commitWorkspace(workspace, message)),
     resetWorkspace: async ({ workspace, sha }) => {
       const { reset } = await heartbeating(() => resetWorkspaceTo(workspace, sha));
       return { reset };

@@ -23,6 +23,7 @@ export const ORCHESTRATION_ACTIVITIES = [
   'readPlan',
   'mergeBranches',
   'checkConflicts',
+  'commitResolution',
   'resetWorkspace',
   'publishStatus',
   'routeAgent',

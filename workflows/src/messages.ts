@@ -55,3 +55,10 @@ export const stepReleaseSignal =
   );
 /** Task → session: a node of the tree changed (or a plan added nodes). */
 export const taskUpdateSignal = defineSignal<[{ nodes: TaskNode[] }]>('taskUpdate');
+/** Task → session: the task waits for an operator (e.g. a conflict its agent left). */
+export const gateRequestSignal =
+  defineSignal<
+    [{ gate: PendingApproval['gate']; taskPath: string; reason: string; workflowId: string }]
+  >('gateRequest');
+/** Session → task: the operator's decision at the task's gate. */
+export const gateDecisionSignal = defineSignal<[ApprovalDecision]>('gateDecision');

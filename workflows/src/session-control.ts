@@ -15,6 +15,8 @@ import { addUsage, budgetExceeded, wallTimeLeft } from './budget.js';
 import { appendCheckpoint } from './checkpoint.js';
 import {
   approveUpdate,
+  gateDecisionSignal,
+  gateRequestSignal,
   pauseSignal,
   rejectUpdate,
   resumeSignal,
@@ -60,6 +62,8 @@ export class SessionControl {
   private localRequests = 0;
   private readonly startedMs = Date.now();
   private readonly decided = new Map<string, ApprovalDecision>();
+  /** Gates tasks opened: where each decision must be sent. */
+  private readonly remoteGates = new Map<string, string>();
   /** Set when an operator rejected: the session must end with this reason. */
   rejection: string | null = null;
   /** Once the story ends, the status is the story's to set. */
@@ -79,6 +83,10 @@ export class SessionControl {
       this.settle(requestId === '' ? null : requestId, checkpoint, usage);
     });
     setHandler(taskUpdateSignal, ({ nodes }) => this.updateNodes(nodes));
+    setHandler(gateRequestSignal, ({ gate, taskPath, reason, workflowId }) => {
+      this.remoteGates.set(`${gate}:${taskPath}`, workflowId);
+      this.state.pending.push({ gate, taskPath, reason, since: new Date().toISOString() });
+    });
     setHandler(pauseSignal, () => {
       this.state.paused = true;
     });
@@ -90,10 +98,10 @@ export class SessionControl {
       this.refreshBudgetGate();
       return this.state.budget;
     });
-    setHandler(approveUpdate, (request) => this.decide(request, 'approved'), {
+    setHandler(approveUpdate, (request) => this.decideAndTell(request, 'approved'), {
       validator: (request) => this.validateDecision(request, 'approved'),
     });
-    setHandler(rejectUpdate, (request) => this.decide(request, 'rejected'), {
+    setHandler(rejectUpdate, (request) => this.decideAndTell(request, 'rejected'), {
       validator: (request) => this.validateDecision(request, 'rejected'),
     });
   }
@@ -233,6 +241,22 @@ export class SessionControl {
     if (pending.gate === 'budget' && decision === 'approved') {
       throw new Error('The budget is exhausted: raise it (setBudget) to go on, or reject to stop.');
     }
+  }
+
+  /** Decides; a task's gate hears the decision by signal (the update answers once it is sent). */
+  private async decideAndTell(
+    request: DecisionRequest,
+    decision: ApprovalDecision['decision'],
+  ): Promise<ApprovalDecision> {
+    const record = this.decide(request, decision);
+    const key = `${record.gate}:${record.taskPath}`;
+    const workflowId = this.remoteGates.get(key);
+    if (workflowId) {
+      this.remoteGates.delete(key);
+      this.decided.delete(key);
+      await getExternalWorkflowHandle(workflowId).signal(gateDecisionSignal, record);
+    }
+    return record;
   }
 
   private decide(

@@ -92,6 +92,7 @@ export async function session(input: SessionInput): Promise<SessionState> {
     acquire: () => control.acquireLocal(),
     release: async (permit, checkpoint, usage) => control.settle(permit, checkpoint, usage),
     nextStep: () => ++steps,
+    waitForOperator: (gate, reason) => control.waitForDecision(gate, '', reason),
   };
 
   async function setStatus(status: SessionStatus, detail?: string): Promise<void> {

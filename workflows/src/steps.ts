@@ -23,8 +23,10 @@ import { usageOf, NO_USAGE } from './budget.js';
 import { PLAN_FILE, planningGoal, resolveGoal } from './planning-prompt.js';
 import { agentTaskQueue } from './task-queues.js';
 import type {
+  ApprovalDecision,
   CheckpointDetail,
   CheckpointDraft,
+  PendingApproval,
   RoutingRecord,
   SessionOptions,
   TierLevel,
@@ -50,6 +52,8 @@ export interface StepHost {
   release(permit: string | null, checkpoint: CheckpointDraft | null, usage: Usage): Promise<void>;
   /** 1-based, per workflow: numbers commits and log lines. */
   nextStep(): number;
+  /** Waits for an operator's decision at a gate (through the session, for a task). */
+  waitForOperator(gate: PendingApproval['gate'], reason: string): Promise<ApprovalDecision>;
 }
 
 /**
@@ -318,13 +322,7 @@ export async function mergeStep(host: StepHost, request: MergeRequest): Promise<
     });
     const left = await checkConflicts({ workspace: request.workspace });
     if (left.unresolved.length > 0) {
-      throw ApplicationFailure.create({
-        type: 'MergeConflict',
-        message:
-          `Merging ${conflict.branch} conflicts in ${left.unresolved.join(', ')}, and the ` +
-          'resolving agent left them unresolved. Resolve them in the workspace and retry.',
-        nonRetryable: true,
-      });
+      await operatorResolves(host, request.workspace, conflict.branch, left.unresolved);
     }
   }
   throw ApplicationFailure.create({
@@ -332,4 +330,60 @@ export async function mergeStep(host: StepHost, request: MergeRequest): Promise<
     message: `Merging ${request.branches.join(', ')} did not finish after resolving conflicts.`,
     nonRetryable: true,
   });
+}
+
+/**
+ * The resolving agent left conflicts: an operator resolves them by hand in the workspace and
+ * approves (the session waits in awaiting_approval meanwhile), and the resolution is committed
+ * as a checkpoint. A rejection, or conflicts still there after the approval, fail the merge.
+ */
+async function operatorResolves(
+  host: StepHost,
+  workspace: string,
+  branch: string,
+  files: string[],
+): Promise<void> {
+  const { checkConflicts, commitResolution } = workspaceActivities(host.options);
+  const decision = await host.waitForOperator(
+    'conflict',
+    `merging ${branch} left conflicts the agent did not resolve in ${files.join(', ')}: resolve ` +
+      `them in ${workspace} (no conflict markers left), then approve; or reject to fail the merge`,
+  );
+  const left =
+    decision.decision === 'approved' ? await checkConflicts({ workspace }) : { unresolved: files };
+  if (left.unresolved.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'MergeConflict',
+      message:
+        decision.decision === 'rejected'
+          ? `Merging ${branch} conflicts in ${files.join(', ')}; ${decision.by} rejected resolving it.`
+          : `Merging ${branch} still conflicts in ${left.unresolved.join(', ')} after ${decision.by} approved.`,
+      nonRetryable: true,
+    });
+  }
+  const startedAt = new Date().toISOString();
+  const commit = await commitResolution({
+    workspace,
+    message: `resolve the merge of ${branch} (by ${decision.by})`,
+  });
+  await host.release(
+    null,
+    {
+      workflowId: host.workflowId,
+      eventId: workflowInfo().historyLength,
+      taskPath: host.taskPath,
+      role: 'resolve',
+      agent: '',
+      commitSha: commit.sha,
+      changed: commit.changed,
+      exitCode: 0,
+      summary: `${decision.by} resolved the conflicts of ${branch} by hand`,
+      usage: null,
+      detail: { kind: 'conflict', branch, files },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      resultDigest: digest(commit),
+    },
+    NO_USAGE,
+  );
 }

@@ -18,6 +18,8 @@ import {
 import { NO_USAGE } from './budget.js';
 import { describeFailure } from './failure.js';
 import {
+  gateDecisionSignal,
+  gateRequestSignal,
   stateQuery,
   stepGrantSignal,
   stepReleaseSignal,
@@ -28,7 +30,14 @@ import { AgentNameKey, SessionStatusKey } from './search-attributes.js';
 import { chooseAgent, mergeStep, planStep, runStep, workspaceActivities } from './steps.js';
 import type { StepHost } from './steps.js';
 import { runPlan } from './tree-runner.js';
-import type { SessionState, TaskInput, TaskNode, TaskResult, TaskStatus } from './types.js';
+import type {
+  ApprovalDecision,
+  SessionState,
+  TaskInput,
+  TaskNode,
+  TaskResult,
+  TaskStatus,
+} from './types.js';
 
 export async function task(input: TaskInput): Promise<TaskResult> {
   const workflowId = workflowInfo().workflowId;
@@ -59,6 +68,10 @@ export async function task(input: TaskInput): Promise<TaskResult> {
   setHandler(stepGrantSignal, ({ requestId }) => {
     grants.add(requestId);
   });
+  let decision: ApprovalDecision | null = null;
+  setHandler(gateDecisionSignal, (received) => {
+    decision = received;
+  });
   let requests = 0;
   let steps = 0;
   let lastSha = input.baseSha;
@@ -83,6 +96,14 @@ export async function task(input: TaskInput): Promise<TaskResult> {
       await session.signal(stepReleaseSignal, { requestId: permit ?? '', checkpoint, usage });
     },
     nextStep: () => ++steps,
+    async waitForOperator(gate, reason) {
+      decision = null;
+      await report('awaiting_approval');
+      await session.signal(gateRequestSignal, { gate, taskPath: input.path, reason, workflowId });
+      await condition(() => decision !== null);
+      await report('running');
+      return decision as unknown as ApprovalDecision;
+    },
   };
 
   async function report(status: TaskStatus, error: string | null = null): Promise<void> {
