@@ -37,6 +37,13 @@ describe('repository sources', () => {
       '/abs/path',
       'relative/path',
       'https://',
+      // Option-like hosts and users: ssh would take them for options.
+      'ssh://-oProxyCommand=touch%20/tmp/pwned/repo',
+      'ssh://-oProxyCommand=x@host/repo',
+      'git://-host/repo',
+      '-oProxyCommand=x@host:repo',
+      'git@-oProxyCommand=x:repo',
+      'git@host:-repo',
     ]) {
       expect(isGitUrl(notUrl)).toBe(false);
     }

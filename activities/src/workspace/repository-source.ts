@@ -9,8 +9,13 @@ import { workspaceError } from './workspace-error.js';
 
 export type RepositorySource = { kind: 'url'; url: string } | { kind: 'path'; path: string };
 
-/** https://, ssh:// and git:// URLs, and scp-like `user@host:path` (e.g. git@github.com:o/r). */
-const GIT_URL = /^(?:(?:https|ssh|git):\/\/[^\s/]+\/\S*|[\w.-]+@[\w.-]+:[^\s/]\S*)$/;
+/**
+ * https://, ssh:// and git:// URLs, and scp-like `user@host:path` (e.g. git@github.com:o/r).
+ * User, host and path may not start with a dash: ssh would read `-oProxyCommand=…` as an option
+ * (git refuses such hosts too, but only after the clone was tried, and retried).
+ */
+const GIT_URL =
+  /^(?:(?:https|ssh|git):\/\/(?:[^\s/@-][^\s/@]*@)?[A-Za-z0-9[][^\s/]*\/\S*|\w[\w.-]*@[A-Za-z0-9][\w.-]*:[^\s/-]\S*)$/;
 
 export function isGitUrl(repository: string): boolean {
   return GIT_URL.test(repository);
