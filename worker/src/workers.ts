@@ -76,6 +76,12 @@ export function commonWorkerOptions(options: CreateWorkersOptions) {
     connection: options.connection,
     namespace: options.namespace,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    // A stop reaches a running agent with the answer to its next heartbeat, and the SDK sends
+    // those at most every 0.8 × the heartbeat timeout (24 s at 30 s): the bench saw a stopped
+    // agent run on that long. Every 2 s at most, a stop takes effect within a couple of seconds,
+    // for one small RPC per running step every 2 s.
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
     interceptors: {
       // Tracing first: the span is open around everything else the step does.
       activity: [

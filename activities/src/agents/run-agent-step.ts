@@ -273,8 +273,13 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
     } finally {
       stopWatchdog();
       context.cancellationSignal.removeEventListener('abort', stopWatchdog);
-      clearInterval(heartbeats);
-      await writer.flush();
+      // Heartbeats go on until the log is flushed: after an agent that printed a flood, the
+      // flush can outlast the heartbeat timeout (the bench saw a 200,000-line step time out).
+      try {
+        await writer.flush();
+      } finally {
+        clearInterval(heartbeats);
+      }
     }
   }
 }
