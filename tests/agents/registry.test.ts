@@ -112,6 +112,29 @@ describe('agent registry over REST', () => {
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect((await json<Problem>(bad, 400)).errors?.[0]?.path).toBe('body.command');
 
+    // Every independent mistake of an entry is named in one answer, not only the first.
+    const several = await json<Problem>(
+      await stack.api('/api/agents', {
+        method: 'POST',
+        json: {
+          name: 'sloppy',
+          kind: 'codex',
+          maxConcurrency: 0,
+          sandbox: 'everything',
+          binary: '',
+          colour: 'blue',
+        },
+      }),
+      400,
+    );
+    expect((several.errors ?? []).map((error) => error.path).sort()).toEqual([
+      'body.binary',
+      'body.colour',
+      'body.maxConcurrency',
+      'body.model',
+      'body.sandbox',
+    ]);
+
     const secret = await json<Problem>(
       await stack.api('/api/agents', {
         method: 'POST',

@@ -17,11 +17,18 @@ export interface AgentRecord {
 }
 
 /** A write the registry refused: `status` is what an HTTP API answers, `path` the field. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class AgentRegistryError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 404 | 409,
     readonly path: string | null = null,
+    /** Every field at fault (a 400 may name several); `path` is the first. */
+    readonly problems: FieldProblem[] = path ? [{ path, message }] : [],
   ) {
     super(message);
     this.name = 'AgentRegistryError';
@@ -43,21 +50,46 @@ export interface AgentStore extends AgentRegistry {
   seed(configs: AgentConfig[], source: string): Promise<boolean>;
 }
 
+/** A parser message (`<where>.<field>: <what>`) as the field at fault and what is wrong. */
+function fieldProblem(error: unknown, where: string): FieldProblem {
+  const message = (error as Error).message;
+  const match = /^([^\s:]+): (.*)$/s.exec(message);
+  return { path: match?.[1]?.replace(/\[0\]/, '') ?? where, message: match?.[2] ?? message };
+}
+
 /**
- * Turns a parser message (`<where>.<field>: <what>`) into a registry error naming the field, so
- * the API can answer with the field at fault.
+ * Validates an entry, naming every field at fault rather than the first: the parsers stop at
+ * the first problem, so the field it names is set aside and the entry parsed again, until it
+ * parses or a problem repeats or concerns `name`/`kind` (the rest depends on them). The parsers
+ * check a kind's required field last, so a missing one does not hide the others' mistakes.
  */
 function validate(entry: unknown, where: string): AgentConfig {
-  try {
-    const [config] = parseAgentConfigs([entry], where);
-    if (!config) throw new Error(`${where}: expected an agent`);
-    return config;
-  } catch (error) {
-    const message = (error as Error).message;
-    const match = /^([^\s:]+): (.*)$/s.exec(message);
-    const path = match?.[1]?.replace(/\[0\]/, '') ?? where;
-    throw new AgentRegistryError(match?.[2] ?? message, 400, path);
+  const problems: FieldProblem[] = [];
+  const candidate: unknown =
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? { ...entry } : entry;
+  for (let round = 0; round < 32; round++) {
+    try {
+      const [config] = parseAgentConfigs([candidate], where);
+      if (!config) throw new Error(`${where}: expected an agent`);
+      if (problems.length === 0) return config;
+      break;
+    } catch (error) {
+      const problem = fieldProblem(error, where);
+      if (problems.some((known) => known.path === problem.path)) break;
+      problems.push(problem);
+      const field = problem.path.slice(where.length + 1).split(/[.[]/)[0] ?? '';
+      const fields = candidate as Record<string, unknown>;
+      if (!field || field === 'name' || field === 'kind' || typeof candidate !== 'object') break;
+      if (!(field in fields)) break;
+      delete fields[field];
+    }
   }
+  const [first] = problems as [FieldProblem, ...FieldProblem[]];
+  const message =
+    problems.length === 1
+      ? first.message
+      : problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+  throw new AgentRegistryError(message, 400, first.path, problems);
 }
 
 function toRecord(row: {

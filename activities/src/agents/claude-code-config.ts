@@ -48,9 +48,6 @@ export function parseClaudeCodeConfig(
   where: string,
 ): ClaudeCodeAgentConfig {
   checkKnownFields(entry, FIELDS, 'claude-code', where, DEFAULT_CLAUDE_API_KEY_ENV);
-  if (typeof entry.model !== 'string' || entry.model.trim() === '') {
-    throw new Error(`${where}.model: expected a model name or alias (e.g. "sonnet")`);
-  }
   optionalString(entry, 'binary', where, true);
   optionalBaseUrl(entry, where, 'an Anthropic-compatible API');
   optionalKeyEnv(entry, where, DEFAULT_CLAUDE_API_KEY_ENV);
@@ -65,5 +62,8 @@ export function parseClaudeCodeConfig(
     );
   }
   optionalAgentEnv(entry, where, RESERVED_ENV);
+  if (typeof entry.model !== 'string' || entry.model.trim() === '') {
+    throw new Error(`${where}.model: expected a model name or alias (e.g. "sonnet")`);
+  }
   return entry as unknown as ClaudeCodeAgentConfig;
 }

@@ -35,9 +35,6 @@ export const CODEX_RESERVED_ENV = new Set([
 
 export function parseCodexConfig(entry: Record<string, unknown>, where: string): CodexAgentConfig {
   checkKnownFields(entry, FIELDS, 'codex', where, DEFAULT_CODEX_API_KEY_ENV);
-  if (typeof entry.model !== 'string' || entry.model.trim() === '') {
-    throw new Error(`${where}.model: expected a model name (e.g. "gpt-5.5")`);
-  }
   optionalString(entry, 'binary', where, true);
   optionalBaseUrl(entry, where, 'an OpenAI Responses API, including /v1');
   optionalKeyEnv(entry, where, DEFAULT_CODEX_API_KEY_ENV);
@@ -55,5 +52,8 @@ export function parseCodexConfig(entry: Record<string, unknown>, where: string):
     throw new Error(`${where}.maxRetries: expected a non-negative integer (0 turns them off)`);
   }
   optionalAgentEnv(entry, where, CODEX_RESERVED_ENV);
+  if (typeof entry.model !== 'string' || entry.model.trim() === '') {
+    throw new Error(`${where}.model: expected a model name (e.g. "gpt-5.5")`);
+  }
   return entry as unknown as CodexAgentConfig;
 }

@@ -126,14 +126,6 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
 
   parseConfig(entry, where) {
     checkKnownFields(entry, ['command', 'env', 'retryOnNonZeroExit'], 'command', where);
-    const command = entry.command;
-    if (
-      !Array.isArray(command) ||
-      command.length === 0 ||
-      !command.every((part) => typeof part === 'string')
-    ) {
-      throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
-    }
     const env = entry.env;
     if (
       env !== undefined &&
@@ -146,6 +138,14 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
     }
     if (entry.retryOnNonZeroExit !== undefined && typeof entry.retryOnNonZeroExit !== 'boolean') {
       throw new Error(`${where}.retryOnNonZeroExit: expected true or false`);
+    }
+    const command = entry.command;
+    if (
+      !Array.isArray(command) ||
+      command.length === 0 ||
+      !command.every((part) => typeof part === 'string')
+    ) {
+      throw new Error(`${where}.command: expected a non-empty array of strings (argv)`);
     }
     return entry as unknown as CommandAgentConfig;
   },

@@ -49,18 +49,18 @@ export function parseOpenCodeConfig(
   where: string,
 ): OpenCodeAgentConfig {
   checkKnownFields(entry, FIELDS, 'opencode', where, DEFAULT_OPENCODE_API_KEY_ENV);
-  if (typeof entry.model !== 'string' || !/^[^/\s]+\/\S+$/.test(entry.model)) {
-    throw new Error(
-      `${where}.model: expected "provider/model" (e.g. "openai/gpt-4.1"; with baseUrl the ` +
-        'provider part is any id you choose)',
-    );
-  }
   optionalString(entry, 'binary', where, true);
   optionalBaseUrl(entry, where, 'an OpenAI-compatible API (including /v1)');
   optionalKeyEnv(entry, where, DEFAULT_OPENCODE_API_KEY_ENV);
   optionalString(entry, 'agent', where, true);
   checkPricing(entry.pricing, `${where}.pricing`);
   optionalAgentEnv(entry, where, RESERVED_ENV);
+  if (typeof entry.model !== 'string' || !/^[^/\s]+\/\S+$/.test(entry.model)) {
+    throw new Error(
+      `${where}.model: expected "provider/model" (e.g. "openai/gpt-4.1"; with baseUrl the ` +
+        'provider part is any id you choose)',
+    );
+  }
   return entry as unknown as OpenCodeAgentConfig;
 }
 

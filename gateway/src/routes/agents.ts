@@ -30,9 +30,12 @@ function toProblem(error: unknown): unknown {
       { path: error.path ?? 'body.name', message: error.message },
     ]);
   }
-  return badRequest(`The agent entry is not valid: ${error.message}`, [
-    { path: error.path ?? 'body', message: error.message },
-  ]);
+  return badRequest(
+    `The agent entry is not valid: ${error.message}`,
+    error.problems.length > 0
+      ? error.problems
+      : [{ path: error.path ?? 'body', message: error.message }],
+  );
 }
 
 export function agentRoutes(options: AgentRoutesOptions): Router {
