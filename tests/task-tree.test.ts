@@ -360,6 +360,61 @@ describe('task trees', () => {
   }, 120_000);
 });
 
+describe('long sessions', () => {
+  it('continue as new between tasks without losing checkpoints, tree or budget', async () => {
+    const goal = planGoal([
+      { id: 'one', agent: 'writer' },
+      { id: 'two', agent: 'writer', dependsOn: ['one'] },
+      { id: 'three', agent: 'writer', dependsOn: ['two'] },
+      { id: 'four', agent: 'writer' },
+    ]);
+    const handle = await start({
+      goal,
+      plan: { planner: 'planner', maxParallel: 1 },
+      budget: { maxWallTimeMs: 600_000 },
+      options: { heartbeatTimeoutMs: 5000, continueAsNewAfterEvents: 40 },
+    });
+    record('continued-as-new', handle);
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    // At least once (when exactly depends on which task ends first: it waits for a moment with
+    // no task running).
+    expect(state.runs).toBeGreaterThanOrEqual(2);
+    expect(state.budget).toEqual({ maxWallTimeMs: 600_000 });
+    expect(statuses(state)).toEqual({
+      '1': 'completed',
+      '2': 'completed',
+      '3': 'completed',
+      '4': 'completed',
+    });
+    // One chain across the runs: the plan (first run) to the merge (last run), verified.
+    const chain = state.checkpoints;
+    expect(verifyCheckpointChain(chain).verified).toBe(true);
+    expect(chain[0]?.role).toBe('plan');
+    expect(chain.at(-1)?.role).toBe('merge');
+    expect(
+      chain
+        .filter((c) => c.role === 'work')
+        .map((c) => c.taskPath)
+        .sort(),
+    ).toEqual(['1', '2', '3', '4']);
+    const runs = new Set(chain.filter((c) => c.taskPath === '').map((c) => c.runId));
+    expect(runs.size).toBe(2);
+    for (const path of ['1', '2', '3', '4']) {
+      expect(await exists(join(state.workspace ?? '', `out-${path}.txt`)), path).toBe(true);
+    }
+    const executions: string[] = [];
+    for await (const run of env.client.workflow.list({
+      query: `WorkflowId = '${handle.workflowId}'`,
+    })) {
+      executions.push(run.status.name);
+    }
+    expect(executions.filter((name) => name === 'CONTINUED_AS_NEW').length).toBe(
+      (state.runs ?? 1) - 1,
+    );
+  }, 180_000);
+});
+
 describe('merge conflicts', () => {
   const clash = planGoal([
     { id: 'a', agent: 'clasher' },
@@ -599,8 +654,14 @@ describe('time travel', () => {
     const second = await rerun.result();
     expect(second.status).toBe('completed');
     // The run resumes in the workflow task that recorded the plan: the new run records the
-    // same checkpoint again (same commit, result and times; its own event id, so its own hash).
-    const { eventId: _oldEvent, hash: _oldHash, ...kept } = first.checkpoints[0] ?? plan ?? {};
+    // same checkpoint again (same commit, result and times; its own run and event id, so its
+    // own hash).
+    const {
+      eventId: _oldEvent,
+      runId: _oldRun,
+      hash: _oldHash,
+      ...kept
+    } = first.checkpoints[0] ?? plan ?? {};
     expect(second.checkpoints[0]).toMatchObject(kept);
     expect(second.checkpoints[0]?.eventId).toBeGreaterThan(plan?.eventId ?? 0);
     expect(verifyCheckpointChain(second.checkpoints).verified).toBe(true);

@@ -60,7 +60,6 @@ export class SessionControl {
   private readonly granted = new Set<string>();
   private running = 0;
   private localRequests = 0;
-  private readonly startedMs = Date.now();
   private readonly decided = new Map<string, ApprovalDecision>();
   /** Gates tasks opened: where each decision must be sent. */
   private readonly remoteGates = new Map<string, string>();
@@ -72,6 +71,8 @@ export class SessionControl {
   constructor(
     readonly state: ControlledState,
     private readonly maxParallel: number,
+    /** When the session started (its first run): the wall-time budget counts from here. */
+    readonly startedMs: number,
   ) {}
 
   install(): void {

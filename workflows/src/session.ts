@@ -6,11 +6,13 @@
  * the `state` query; log lines never enter history, the activities stream them.
  */
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   condition,
   isCancellation,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -35,6 +37,8 @@ import { runPlan } from './tree-runner.js';
 import {
   PLAN_DEFAULTS,
   PLAN_LIMITS,
+  type Plan,
+  type ResumeState,
   type SessionInput,
   type SessionState,
   type SessionStatus,
@@ -50,22 +54,31 @@ const { publishStatus } = proxyActivities<OrchestratorActivities>({
   retry: { maximumAttempts: 5 },
 });
 
+/** Thrown out of the story when the session should continue as new (caught below). */
+class ContinueAsNewRequest extends Error {
+  constructor(readonly resume: ResumeState) {
+    super('continue as new');
+  }
+}
+
 export async function session(input: SessionInput): Promise<SessionState> {
+  const resume = input.resume;
   const state: ControlledState = {
     status: 'pending',
     workspace: null,
-    checkpoints: [],
+    checkpoints: resume?.checkpoints ?? [],
     error: null,
-    tokensUsed: 0,
-    agent: input.agent || null,
-    usage: NO_USAGE,
-    budget: input.budget ?? {},
+    tokensUsed: resume?.usage.tokens ?? 0,
+    agent: resume?.agent ?? (input.agent || null),
+    usage: resume?.usage ?? NO_USAGE,
+    budget: resume?.budget ?? input.budget ?? {},
     pending: [],
-    decisions: [],
-    paused: false,
-    tree: [],
+    decisions: resume?.decisions ?? [],
+    paused: resume?.paused ?? false,
+    tree: resume?.tree ?? [],
     outcome: null,
     forkedFrom: input.forkedFrom ?? null,
+    runs: (resume?.runs ?? 0) + 1,
   };
   setHandler(stateQuery, () => state);
   const settings = {
@@ -79,11 +92,12 @@ export async function session(input: SessionInput): Promise<SessionState> {
   const control = new SessionControl(
     state,
     Math.min(input.plan?.maxParallel ?? PLAN_DEFAULTS.maxParallel, PLAN_LIMITS.maxParallel),
+    resume ? Date.parse(resume.startedAt) : Date.now(),
   );
   control.install();
   const { prepareWorkspace } = workspaceActivities(input.options);
   const workflowId = workflowInfo().workflowId;
-  let steps = 0;
+  let steps = resume?.steps ?? 0;
   const host: StepHost = {
     sessionId: input.sessionId,
     workflowId,
@@ -110,6 +124,17 @@ export async function session(input: SessionInput): Promise<SessionState> {
       await setStatus(control.desiredStatus(), pending?.reason);
     }
   }
+
+  /**
+   * Whether to continue as new at the next quiet moment (no task running): Temporal suggests it
+   * as the history grows (about 4,000 events), or the options set a lower bound for tests. A
+   * task costs the session about 35 events (its permits, reports and child events).
+   */
+  const continueAsNewDue = () => {
+    const info = workflowInfo();
+    const limit = input.options?.continueAsNewAfterEvents;
+    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+  };
 
   /** The last commit this workflow recorded: where its workspace must be. */
   const lastCommit = (fallback: string | null) =>
@@ -151,19 +176,25 @@ export async function session(input: SessionInput): Promise<SessionState> {
       return result.summary;
     }
 
-    const planner = await chooseAgent(input.sessionId, settings.planner, ['plan']);
-    state.agent = planner.agent;
-    const { plan, headSha } = await planStep(host, {
-      choice: planner,
-      goal: input.goal,
-      workspace: workspace.path,
-      baseSha: lastCommit(workspace.baseSha),
-      maxChildren: settings.maxChildren,
-    });
-    if (input.approvals?.afterPlan) {
-      await gate('plan', `approve the plan of ${plan.tasks.length} task(s) before it runs`);
+    let plan: Plan;
+    let headSha: string | null;
+    if (resume) {
+      ({ plan, planHeadSha: headSha } = resume);
+    } else {
+      const planner = await chooseAgent(input.sessionId, settings.planner, ['plan']);
+      state.agent = planner.agent;
+      ({ plan, headSha } = await planStep(host, {
+        choice: planner,
+        goal: input.goal,
+        workspace: workspace.path,
+        baseSha: lastCommit(workspace.baseSha),
+        maxChildren: settings.maxChildren,
+      }));
+      if (input.approvals?.afterPlan) {
+        await gate('plan', `approve the plan of ${plan.tasks.length} task(s) before it runs`);
+      }
     }
-    const outcome = await runPlan(
+    const run = await runPlan(
       {
         sessionId: input.sessionId,
         rootWorkflowId: workflowId,
@@ -177,7 +208,38 @@ export async function session(input: SessionInput): Promise<SessionState> {
         report: async (nodes) => control.updateNodes(nodes),
       },
       plan,
+      {
+        ...(resume
+          ? {
+              resume: {
+                nodes: resume.tree.filter((node) => !node.path.includes('.')),
+                results: resume.results,
+                completedBranches: resume.completedBranches,
+              },
+            }
+          : {}),
+        shouldYield: continueAsNewDue,
+      },
     );
+    if (run.yielded) {
+      throw new ContinueAsNewRequest({
+        startedAt: new Date(control.startedMs).toISOString(),
+        runs: state.runs ?? 1,
+        steps,
+        checkpoints: state.checkpoints,
+        tree: state.tree,
+        usage: state.usage,
+        budget: state.budget,
+        decisions: state.decisions,
+        paused: state.paused,
+        agent: state.agent ?? null,
+        plan,
+        planHeadSha: headSha,
+        results: run.progress.results,
+        completedBranches: run.progress.completedBranches,
+      });
+    }
+    const outcome = run;
     state.outcome = {
       completed: outcome.completed,
       failed: outcome.failed,
@@ -238,6 +300,16 @@ export async function session(input: SessionInput): Promise<SessionState> {
     return state;
   } catch (error) {
     control.finished = true;
+    if (error instanceof ContinueAsNewRequest) {
+      // Updates in flight (a decision being sent to a task) finish in this run first.
+      await condition(allHandlersFinished);
+      const info = workflowInfo();
+      const next = makeContinueAsNewFunc<typeof session>({
+        memo: info.memo ?? {},
+        typedSearchAttributes: info.typedSearchAttributes,
+      });
+      return await next({ ...input, resume: error.resume });
+    }
     if (control.rejection !== null) {
       state.error = control.rejection;
       await CancellationScope.nonCancellable(() => setStatus('failed', state.error ?? undefined));

@@ -169,6 +169,7 @@ export async function runStep(host: StepHost, request: StepRequest): Promise<Ste
         permit,
         {
           workflowId: host.workflowId,
+          runId: workflowInfo().runId,
           eventId,
           taskPath: host.taskPath,
           role: request.role,
@@ -292,6 +293,7 @@ export async function mergeStep(host: StepHost, request: MergeRequest): Promise<
         null,
         {
           workflowId: host.workflowId,
+          runId: workflowInfo().runId,
           eventId: workflowInfo().historyLength,
           taskPath: host.taskPath,
           role: 'merge',
@@ -370,6 +372,7 @@ async function operatorResolves(
     null,
     {
       workflowId: host.workflowId,
+      runId: workflowInfo().runId,
       eventId: workflowInfo().historyLength,
       taskPath: host.taskPath,
       role: 'resolve',

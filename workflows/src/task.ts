@@ -174,7 +174,7 @@ export async function task(input: TaskInput): Promise<TaskResult> {
       baseSha: lastSha,
       maxChildren: input.plan.maxChildren,
     });
-    const outcome = await runPlan(
+    const result = await runPlan(
       {
         sessionId: input.sessionId,
         rootWorkflowId: input.rootWorkflowId,
@@ -189,6 +189,9 @@ export async function task(input: TaskInput): Promise<TaskResult> {
       },
       plan,
     );
+    // Only the session yields (to continue as new); a task's plan always runs to its end.
+    if (result.yielded) throw new Error('a task plan yielded without being asked to');
+    const outcome = result;
     lastSha = headSha;
     if (outcome.completedBranches.length > 0) {
       lastSha = await mergeStep(host, {

@@ -39,6 +39,26 @@ export interface TreeContext {
   report(nodes: TaskNode[]): Promise<void>;
 }
 
+/** Where a plan stood when the session continued as new, to go on from there. */
+export interface PlanProgress {
+  nodes: TaskNode[];
+  results: Record<string, TaskResult>;
+  completedBranches: string[];
+}
+
+export interface RunPlanOptions {
+  /** A previous run's progress on this plan. */
+  resume?: PlanProgress;
+  /**
+   * Asked whenever no task runs and some still wait to start: true ends runPlan early with the
+   * progress, so the session can continue as new with nothing in flight.
+   */
+  shouldYield?: () => boolean;
+}
+
+export type RunPlanResult =
+  ({ yielded: false } & TreeOutcome) | { yielded: true; progress: PlanProgress };
+
 export interface TreeOutcome {
   /** Completed tasks' branches, in an order that respects dependencies (completion order). */
   completedBranches: string[];
@@ -53,10 +73,20 @@ export function childPath(parentPath: string, index: number): string {
   return parentPath ? `${parentPath}.${index + 1}` : String(index + 1);
 }
 
-export async function runPlan(context: TreeContext, plan: Plan): Promise<TreeOutcome> {
+export async function runPlan(
+  context: TreeContext,
+  plan: Plan,
+  options: RunPlanOptions = {},
+): Promise<RunPlanResult> {
   const nodes = new Map<string, TaskNode>();
+  const carried = new Map((options.resume?.nodes ?? []).map((node) => [node.planId, node]));
   plan.tasks.forEach((task, index) => {
     const path = childPath(context.parentPath, index);
+    const before = carried.get(task.id);
+    if (before && before.path === path) {
+      nodes.set(task.id, { ...before });
+      return;
+    }
     nodes.set(task.id, {
       path,
       planId: task.id,
@@ -73,10 +103,10 @@ export async function runPlan(context: TreeContext, plan: Plan): Promise<TreeOut
   });
   await context.report([...nodes.values()]);
 
-  const results = new Map<string, TaskResult>();
+  const results = new Map<string, TaskResult>(Object.entries(options.resume?.results ?? {}));
   const running = new Map<string, Promise<void>>();
   const outcome: TreeOutcome = {
-    completedBranches: [],
+    completedBranches: [...(options.resume?.completedBranches ?? [])],
     completed: 0,
     failed: 0,
     skipped: 0,
@@ -140,6 +170,17 @@ export async function runPlan(context: TreeContext, plan: Plan): Promise<TreeOut
         await CancellationScope.nonCancellable(() => context.report(unstarted));
       if (running.size === 0) break;
     }
+    const waiting = [...nodes.values()].some((node) => node.status === 'pending');
+    if (running.size === 0 && waiting && options.shouldYield?.()) {
+      return {
+        yielded: true,
+        progress: {
+          nodes: [...nodes.values()],
+          results: Object.fromEntries(results),
+          completedBranches: outcome.completedBranches,
+        },
+      };
+    }
     for (const task of plan.tasks) {
       const node = nodes.get(task.id);
       if (!node || node.status !== 'pending') continue;
@@ -173,5 +214,5 @@ export async function runPlan(context: TreeContext, plan: Plan): Promise<TreeOut
       outcome.problems.push(`${node.path} ${node.planId}: ${node.error ?? node.status}`);
     }
   }
-  return outcome;
+  return { yielded: false, ...outcome };
 }

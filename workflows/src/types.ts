@@ -33,6 +33,11 @@ export interface SessionOptions {
   heartbeatTimeoutMs?: number;
   /** Upper bound on one agent step's run time. */
   stepTimeoutMs?: number;
+  /**
+   * Continue as new once the session's history reaches this many events (besides Temporal's own
+   * suggestion, at about 4,000); small values make tests exercise it.
+   */
+  continueAsNewAfterEvents?: number;
 }
 
 /** Input of the `session` workflow. */
@@ -55,6 +60,33 @@ export interface SessionInput {
   approvals?: ApprovalGates;
   /** A fork: the workspace starts at another session's checkpoint commit. */
   forkedFrom?: ForkOrigin;
+  /**
+   * What a run that continued as new hands the next one (never set by clients): the chain, the
+   * tree, usage, decisions and where the plan stands.
+   */
+  resume?: ResumeState;
+}
+
+/** A session's state across continue-as-new. */
+export interface ResumeState {
+  /** The first run's start: the wall-time budget counts from it. */
+  startedAt: string;
+  runs: number;
+  steps: number;
+  checkpoints: Checkpoint[];
+  tree: TaskNode[];
+  usage: Usage;
+  budget: Budget;
+  decisions: ApprovalDecision[];
+  paused: boolean;
+  agent: string | null;
+  plan: Plan;
+  /** The plan's commit: the tasks' base. */
+  planHeadSha: string | null;
+  /** Results of the plan's tasks that ended, by plan id. */
+  results: Record<string, TaskResult>;
+  /** Completed branches in completion order (the merge order). */
+  completedBranches: string[];
 }
 
 /** How a session decomposes its goal. */
@@ -121,6 +153,8 @@ export interface Checkpoint {
   seq: number;
   /** The workflow that ran the step: the session's or a task's id. */
   workflowId: string;
+  /** Its run (a session that continued as new has several; absent in older checkpoints). */
+  runId?: string;
   /**
    * The workflow task in that workflow's history that received the step's result: resetting
    * the workflow there reruns everything after this checkpoint.
@@ -253,6 +287,8 @@ export interface SessionState {
   /** Tasks that ended: completed / failed / skipped counts (a partial session has failures). */
   outcome?: { completed: number; failed: number; skipped: number } | null;
   forkedFrom?: ForkOrigin | null;
+  /** Runs so far (1 + how often the session continued as new). */
+  runs?: number;
 }
 
 /** Memo attached to every session workflow: lets list/describe show a session without a query. */

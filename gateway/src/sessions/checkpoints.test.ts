@@ -5,7 +5,12 @@ import {
   verifyCheckpointChain,
 } from '@orchestrator/workflows/checkpoint';
 import type { Checkpoint, CheckpointDraft } from '@orchestrator/workflows/client';
-import { historyProblems, mergeVerification, type HistoryReading } from './checkpoints.js';
+import {
+  historyKey,
+  historyProblems,
+  mergeVerification,
+  type HistoryReading,
+} from './checkpoints.js';
 
 const SESSION = 'session-abc';
 
@@ -54,8 +59,11 @@ describe('checkpoint verification with workflow history', () => {
       draft(2, { workflowId: task, taskPath: '1' }),
       draft(3, { role: 'merge', agent: '', resultDigest: digest({ status: 'merged' }) }),
     );
+    const merged = digest({ status: 'merged' });
+    const sessionHistory = history(1);
+    if (sessionHistory.ok) sessionHistory.steps.push({ eventId: 26, digest: merged });
     const histories = new Map([
-      [SESSION, history(1)],
+      [SESSION, sessionHistory],
       [task, history(2)],
     ]);
     expect(verify(checkpoints, histories)).toEqual({
@@ -98,15 +106,32 @@ describe('checkpoint verification with workflow history', () => {
     const tampered = checkpoints.map((c) => (c.seq === 1 ? { ...c, summary: 'edited' } : c));
     const verification = verify(tampered, new Map([[SESSION, history(2)]]));
     expect(verification.links[0]?.problem).toBe(
-      'hash does not match its content; not found in workflow history: no runAgentStep result ' +
-        `of ${SESSION} before event 10 has digest ${digest(result(1))}`,
+      'hash does not match its content; not found in workflow history: no ' +
+        `runAgentStep/mergeBranches/commitResolution result of ${SESSION} before event 10 has ` +
+        `digest ${digest(result(1))}`,
     );
     expect(verification.links[1]).toEqual({ seq: 2, ok: true, problem: null });
     expect(verification.firstBroken).toBe(1);
   });
 
-  it('does not look merges up in history: no agent ran', () => {
-    const checkpoints = chain(draft(1, { role: 'merge', resultDigest: 'whatever' }));
-    expect(historyProblems(checkpoints, new Map()).size).toBe(0);
+  it('looks merges up too: a merge history never held is reported', () => {
+    const checkpoints = chain(draft(1, { role: 'merge', agent: '', resultDigest: 'whatever' }));
+    const problems = historyProblems(checkpoints, new Map([[SESSION, history(1)]]));
+    expect(problems.get(1)).toMatch(/^not found in workflow history/);
+  });
+
+  it('reads the run a checkpoint names (a session that continued as new has several)', () => {
+    const checkpoints = chain(draft(1, { runId: 'run-1' }), draft(2, { runId: 'run-2' }));
+    const histories = new Map([
+      [historyKey(SESSION, 'run-1'), history(1)],
+      [historyKey(SESSION, 'run-2'), history(2)],
+    ]);
+    expect(verify(checkpoints, histories).verified).toBe(true);
+    // Each step is only in its own run's history.
+    const swapped = new Map([
+      [historyKey(SESSION, 'run-1'), history(2)],
+      [historyKey(SESSION, 'run-2'), history(1)],
+    ]);
+    expect([...historyProblems(checkpoints, swapped).keys()]).toEqual([1, 2]);
   });
 });

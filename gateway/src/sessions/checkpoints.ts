@@ -13,8 +13,17 @@ import {
   type ChainVerification,
 } from '@orchestrator/workflows/checkpoint';
 
-/** The activity whose results agent-step checkpoints digest. */
-export const STEP_ACTIVITY = 'runAgentStep';
+/**
+ * The activities whose results checkpoints digest: agent steps, merges, and conflicts resolved
+ * by hand.
+ */
+export const STEP_ACTIVITIES = ['runAgentStep', 'mergeBranches', 'commitResolution'];
+const STEP_ACTIVITY_NAMES = STEP_ACTIVITIES.join('/');
+
+/** Histories are read per run: a session that continued as new has several. */
+export function historyKey(workflowId: string, runId: string | undefined): string {
+  return runId ? `${workflowId}@${runId}` : workflowId;
+}
 
 /** One completed agent step in a workflow's history. */
 export interface StepCompletion {
@@ -28,8 +37,8 @@ export interface StepCompletion {
 export type HistoryReading = { ok: true; steps: StepCompletion[] } | { ok: false; error: string };
 
 /**
- * Problems the history check finds, by checkpoint seq. Merges (no agent ran) are not checked;
- * neither is anything the chain check already found malformed (it has no usable fields).
+ * Problems the history check finds, by checkpoint seq. Anything the chain check already found
+ * malformed (it has no usable fields) is not checked.
  */
 export function historyProblems(
   checkpoints: readonly Checkpoint[],
@@ -37,10 +46,8 @@ export function historyProblems(
 ): Map<number, string> {
   const problems = new Map<number, string>();
   for (const checkpoint of checkpoints) {
-    if (typeof checkpoint !== 'object' || checkpoint === null || checkpoint.role === 'merge') {
-      continue;
-    }
-    const reading = histories.get(checkpoint.workflowId);
+    if (typeof checkpoint !== 'object' || checkpoint === null) continue;
+    const reading = histories.get(historyKey(checkpoint.workflowId, checkpoint.runId));
     if (!reading) {
       problems.set(checkpoint.seq, `history of ${checkpoint.workflowId} was not read`);
     } else if (!reading.ok) {
@@ -55,7 +62,7 @@ export function historyProblems(
     ) {
       problems.set(
         checkpoint.seq,
-        `not found in workflow history: no ${STEP_ACTIVITY} result of ${checkpoint.workflowId} ` +
+        `not found in workflow history: no ${STEP_ACTIVITY_NAMES} result of ${checkpoint.workflowId} ` +
           `before event ${checkpoint.eventId} has digest ${checkpoint.resultDigest}`,
       );
     }
@@ -103,7 +110,7 @@ export async function readStepCompletions(
   const { payloadConverter } = client.options.loadedDataConverter;
   for (const event of history.events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === STEP_ACTIVITY) {
+    if (STEP_ACTIVITIES.includes(scheduled?.activityType?.name ?? '')) {
       scheduledSteps.add(toNumber(event.eventId));
       continue;
     }
@@ -132,29 +139,31 @@ export async function verifyCheckpoints(
   const chain = verifyCheckpointChain([...checkpoints]);
   const ownWorkflow = (workflowId: string) =>
     workflowId === session.workflowId || workflowId.startsWith(`${session.workflowId}.`);
-  const workflowIds = new Set(
-    checkpoints
-      .filter((c) => typeof c === 'object' && c !== null && c.role !== 'merge')
-      .map((c) => c.workflowId),
-  );
+  const runs = new Map<string, { workflowId: string; runId: string | undefined }>();
+  for (const c of checkpoints) {
+    if (typeof c !== 'object' || c === null) continue;
+    runs.set(historyKey(c.workflowId, c.runId), { workflowId: c.workflowId, runId: c.runId });
+  }
   const histories = new Map<string, HistoryReading>();
-  const queue = [...workflowIds];
+  const queue = [...runs.entries()];
   const read = async (): Promise<void> => {
-    for (let workflowId = queue.shift(); workflowId !== undefined; workflowId = queue.shift()) {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const [key, { workflowId, runId: recorded }] = next;
       if (typeof workflowId !== 'string' || !ownWorkflow(workflowId)) {
-        histories.set(String(workflowId), {
+        histories.set(key, {
           ok: false,
           error: `it is not ${session.workflowId} or one of its tasks`,
         });
         continue;
       }
-      const runId = workflowId === session.workflowId ? session.runId : undefined;
+      // Older checkpoints name no run: the session's current one, or the task's latest.
+      const runId = recorded ?? (workflowId === session.workflowId ? session.runId : undefined);
       try {
         const steps = await readStepCompletions(client, workflowId, runId);
-        histories.set(workflowId, { ok: true, steps });
+        histories.set(key, { ok: true, steps });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        histories.set(workflowId, { ok: false, error: message });
+        histories.set(key, { ok: false, error: message });
       }
     }
   };

@@ -64,7 +64,9 @@ export async function rewindSession(
     const response = await sessions.client.workflowService.resetWorkflowExecution(
       ResetWorkflowExecutionRequest.fromObject({
         namespace: sessions.namespace,
-        workflowExecution: { workflowId: info.workflowId, runId: info.runId },
+        // The run that recorded the checkpoint: an earlier one when the session continued as
+        // new since (Temporal then terminates the current run and starts from that history).
+        workflowExecution: { workflowId: info.workflowId, runId: checkpoint.runId ?? info.runId },
         reason: `Rewound to checkpoint ${seq} through the gateway by ${by}`,
         workflowTaskFinishEventId: checkpoint.eventId,
         requestId: randomUUID(),
