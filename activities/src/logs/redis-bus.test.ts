@@ -123,7 +123,7 @@ describe('Redis log bus storage', () => {
     }
   });
 
-  it('stops subscriptions when the bus is closed', async () => {
+  it('serves every subscription from one reader connection, released when the bus closes', async () => {
     const bus = createRedisLogBus({
       url: TEST_REDIS_URL,
       keyPrefix,
@@ -132,10 +132,27 @@ describe('Redis log bus storage', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const before = await subscriberConnections();
-    bus.subscribe('closing', undefined, () => {});
-    bus.subscribe('closing', undefined, () => {});
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await subscriberConnections()).toBe(before + 2);
+    // 60 watchers on 12 sessions, some joining with a backlog, some live only.
+    const sessions = Array.from({ length: 12 }, (_, i) => `many-${i}`);
+    const log = (line: string) => ({ kind: 'log', stream: 'stdout', line, ts: 0 }) as const;
+    for (const id of sessions) await bus.append(id, [log('early')]);
+    const seen = new Map<number, string[]>();
+    for (let watcher = 0; watcher < 60; watcher++) {
+      const lines: string[] = [];
+      seen.set(watcher, lines);
+      bus.subscribe(sessions[watcher % 12] ?? '', undefined, (entry) => {
+        if (entry.kind === 'log') lines.push(entry.line);
+      });
+    }
+    await waitFor(() => [...seen.values()].every((lines) => lines.length === 1), 5000, 'backlogs');
+    for (const id of sessions) await bus.append(id, [log('live 1'), log('live 2')]);
+    await waitFor(
+      () => [...seen.values()].every((lines) => lines.length === 3),
+      5000,
+      'live entries',
+    );
+    for (const lines of seen.values()) expect(lines).toEqual(['early', 'live 1', 'live 2']);
+    expect(await subscriberConnections()).toBe(before + 1);
     await bus.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await subscriberConnections()).toBe(before);

@@ -2,8 +2,9 @@
  * The log bus on Redis Streams: one stream per session (`<prefix>:logs:<sessionId>`), so a
  * reader anywhere (another gateway replica, a reconnecting browser) resumes from the last id it
  * saw. Writers XADD in MULTI blocks so one batch stays contiguous and ordered; readers XRANGE
- * with an exclusive start; subscribers XREAD BLOCK on their own connection, because a blocking
- * read would stall every other command queued on a shared one.
+ * with an exclusive start. A subscription replays its backlog with XRANGE, then joins the
+ * bus's one blocking reader (redis-stream-reader.ts), which XREADs every watched stream on a
+ * connection of its own: a blocking read would stall every command queued on a shared one.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import {
   type OnceConnection,
   type TransactionResults,
 } from './redis-once-connection.js';
+import { createStreamReader } from './redis-stream-reader.js';
 import type { BusEntry, BusEntryInput, LogBus, LogStream, ReadOptions } from './types.js';
 import type { SessionStatus } from '@orchestrator/workflows/types';
 
@@ -28,7 +30,7 @@ export interface RedisLogBusOptions {
   maxLength?: number;
   /** How long one XREAD blocks; bounds how long an unsubscribed loop can linger. */
   blockMs?: number;
-  /** CLIENT SETNAME of subscriber connections, to spot them in `CLIENT LIST`. */
+  /** CLIENT SETNAME of the subscribers' reader connection, to spot it in `CLIENT LIST`. */
   subscriberConnectionName?: string;
   logger?: Pick<Logger, 'warn' | 'error'>;
 }
@@ -42,6 +44,8 @@ export interface RedisLogBus extends LogBus {
 const BATCH_FIELD = 'batch';
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/** Backlog entries a subscription replays per XRANGE. */
+const BACKLOG_PAGE = 1000;
 
 export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
   const keyPrefix = options.keyPrefix ?? 'io';
@@ -63,6 +67,18 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
       onError: (error) => logger?.warn({ err: error }, 'redis log appender connection error'),
     }));
   const stops = new Set<() => void>();
+  const reader = createStreamReader({
+    commands: redis,
+    connect: () =>
+      redis.duplicate({
+        connectionName: subscriberConnectionName,
+        // A blocked read must not be failed by the offline queue's retry limit; the reader
+        // handles errors itself.
+        maxRetriesPerRequest: null,
+      }),
+    blockMs,
+    ...(logger ? { logger } : {}),
+  });
 
   const streamKey = (sessionId: string) => `${keyPrefix}:logs:${sessionId}`;
 
@@ -119,61 +135,58 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
 
     subscribe(sessionId, after, onEntry) {
       const key = streamKey(sessionId);
-      // XREAD returns entries strictly after the given id, so one loop serves the backlog and
-      // then the live tail; the cursor moves only past delivered entries: no gap, no repeat.
+      // Entries strictly after the cursor, which moves only past delivered entries: the backlog
+      // and then the live tail with no gap and no repeat.
       let cursor = after === undefined ? '0-0' : checkedId(after);
       let active = true;
-      const connection = redis.duplicate({
-        connectionName: subscriberConnectionName,
-        // A blocked read must not be failed by the offline queue's retry limit; the loop
-        // below handles errors itself.
-        maxRetriesPerRequest: null,
-      });
-      connection.on('error', (error: Error) => {
-        if (active) logger?.warn({ err: error, key }, 'redis log subscriber connection error');
-      });
+      let leave: (() => void) | null = null;
+      const deliver = (items: [id: string, fields: string[]][]) => {
+        for (const entry of decodeItems(sessionId, items, logger)) {
+          if (!active) return;
+          cursor = entry.id;
+          try {
+            onEntry(entry);
+          } catch (error) {
+            logger?.error({ err: error, key }, 'log bus subscriber failed');
+          }
+        }
+        // Skipped entries (of an unknown kind) move the cursor too.
+        const last = items.at(-1);
+        if (active && last) cursor = last[0];
+      };
       const stop = () => {
         if (!active) return;
         active = false;
         stops.delete(stop);
-        // Disconnecting fails the pending XREAD at once, so the loop ends without waiting for
-        // the block to time out, and the connection is released.
-        connection.disconnect();
+        leave?.();
       };
       stops.add(stop);
 
       void (async () => {
         let retryMs = RETRY_MIN_MS;
-        while (active) {
+        // The backlog, page by page, on the command connection; then the live tail.
+        for (;;) {
+          if (!active) return;
           try {
-            const reply = await connection.xread(
-              'COUNT',
-              1000,
-              'BLOCK',
-              blockMs,
-              'STREAMS',
-              key,
-              cursor,
-            );
+            const items = await redis.xrange(key, `(${cursor}`, '+', 'COUNT', BACKLOG_PAGE);
+            deliver(items);
+            if (items.length < BACKLOG_PAGE) break;
             retryMs = RETRY_MIN_MS;
-            for (const [, items] of reply ?? []) {
-              for (const entry of decodeItems(sessionId, items, logger)) {
-                if (!active) return;
-                cursor = entry.id;
-                try {
-                  onEntry(entry);
-                } catch (error) {
-                  logger?.error({ err: error, key }, 'log bus subscriber failed');
-                }
-              }
-            }
           } catch (error) {
             if (!active) return;
-            logger?.warn({ err: error, key, retryMs }, 'reading the log stream failed; retrying');
+            logger?.warn({ err: error, key, retryMs }, 'reading the log backlog failed; retrying');
             await new Promise((resolve) => setTimeout(resolve, retryMs));
             retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
           }
         }
+        if (!active) return;
+        leave = reader.add({
+          key,
+          get cursor() {
+            return cursor;
+          },
+          deliver,
+        });
       })();
       return stop;
     },
@@ -184,6 +197,7 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
 
     async close(): Promise<void> {
       for (const stop of [...stops]) stop();
+      reader.close();
       await appender?.close();
       await redis.quit().catch(() => redis.disconnect());
     },
