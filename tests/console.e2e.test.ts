@@ -1,8 +1,8 @@
 /**
  * The console in headless Chromium against the real stack (gateway, worker, Temporal dev server,
- * Postgres, Redis): start a session and watch its log live in the terminal, search it, stop and
- * force stop, retry, lose the WebSocket mid-stream without a gap, read the overview, and use the
- * keyboard. Screenshots land in test-results/console/.
+ * Postgres, Redis): start a session and watch its log live in the terminal, search it, read a
+ * checkpoint's diff, stop and force stop, retry, lose the WebSocket mid-stream without a gap,
+ * read the overview, and use the keyboard. Screenshots land in test-results/console/.
  */
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,12 +85,18 @@ describe('console', () => {
       .poll(() => page.getByTestId('log-follow').getAttribute('aria-pressed'))
       .toBe('false');
 
-    // The checkpoint timeline, and the diff seam saying why there is no diff yet.
+    // The checkpoint timeline, verified, and the diff of the step's commit (echo writes goal.txt).
     await expect.poll(() => page.getByTestId('checkpoint-row').count()).toBe(1);
+    await expect
+      .poll(() => page.getByTestId('checkpoint-row').getAttribute('data-verified'), {
+        timeout: 15_000,
+      })
+      .toBe('verified');
     await page.getByTestId('checkpoint-toggle').click();
     await expect
-      .poll(() => textOf(page, 'checkpoint-diff-unavailable'))
-      .toMatch(/diff|no commit|changed no file/);
+      .poll(() => textOf(page, 'checkpoint-diff'), { timeout: 15_000 })
+      .toContain('goal.txt');
+    expect(await textOf(page, 'checkpoint-diff')).toContain('print the lines');
     expect(await page.getByTestId('temporal-link').getAttribute('href')).toContain(
       '/workflows/session-',
     );

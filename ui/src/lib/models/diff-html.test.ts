@@ -21,6 +21,10 @@ describe('diff rendering', () => {
     expect(html).toContain('d2h-dark-color-scheme');
   });
 
+  it('lets the keyboard reach each file’s sideways-scrolling diff', () => {
+    expect(diffToHtml(DIFF)).toContain('class="d2h-file-diff" tabindex="0"');
+  });
+
   it('escapes the diff text', () => {
     const html = diffToHtml(DIFF);
     expect(html).not.toContain('<script>alert(1)</script>');

@@ -8,7 +8,7 @@ describe('log format', () => {
     );
     expect(toTerminal({ stream: 'stderr', line: 'boom' })).toBe('\x1b[31mboom\x1b[0m\r\n');
     expect(toTerminal({ stream: 'system', line: 'agent started' })).toBe(
-      '\x1b[2magent started\x1b[0m\r\n',
+      '\x1b[90magent started\x1b[0m\r\n',
     );
   });
 

@@ -1,7 +1,8 @@
 import type { LogLine } from '$lib/types/api';
 
 const RED = '\x1b[31m';
-const DIM = '\x1b[2m';
+// Bright black, which the terminal's theme draws muted: not SGR dim, which halves the contrast.
+const DIM = '\x1b[90m';
 const RESET = '\x1b[0m';
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, links) and lone escapes.
@@ -15,7 +16,7 @@ export function stripAnsi(text: string): string {
 
 /**
  * A log line as the terminal should print it: stdout as-is (it carries its own colours), stderr
- * in red, the orchestrator's own system lines dimmed; each ends with CR LF.
+ * in red, the orchestrator's own system lines muted; each ends with CR LF.
  */
 export function toTerminal(line: Pick<LogLine, 'stream' | 'line'>): string {
   const text = line.line.replace(/\r?\n$/, '').replace(/\r?\n/g, '\r\n');

@@ -5,7 +5,7 @@
  */
 
 export type ShortcutAction =
-  | { type: 'go'; path: '/' | '/sessions' | '/agents' }
+  | { type: 'go'; path: '/' | '/sessions' | '/tasks' | '/agents' }
   /** Focus a field, click anything else (a button, a link). */
   | { type: 'activate'; target: string }
   | { type: 'help' };
@@ -20,6 +20,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'g o', description: 'Go to the overview', action: { type: 'go', path: '/' } },
   { keys: 'g s', description: 'Go to sessions', action: { type: 'go', path: '/sessions' } },
+  { keys: 'g t', description: 'Go to task trees', action: { type: 'go', path: '/tasks' } },
   { keys: 'g a', description: 'Go to agents', action: { type: 'go', path: '/agents' } },
   {
     keys: '/',

@@ -204,3 +204,55 @@ describe('ApiClient', () => {
     });
   });
 });
+
+describe('ApiClient: trees, gates, budgets and time travel', () => {
+  it('calls each route with its method and body', async () => {
+    const { fetch, calls } = fakeFetch(() => json({}));
+    const api = new ApiClient({ fetch });
+    await api.getTree('a b');
+    await api.getCheckpoints('s1');
+    await api.getCheckpointDiff('s1', 3);
+    await api.approve('s1', { gate: 'plan', comment: 'ok' });
+    await api.reject('s1');
+    await api.pauseSession('s1');
+    await api.resumeSession('s1');
+    await api.setBudget('s1', { maxTokens: 10 });
+    await api.retrySession('s1', { checkpoint: 2 });
+    await api.retrySession('s1');
+    await api.forkSession('s1', { checkpoint: 2, agent: 'writer' });
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['GET', '/api/sessions/a%20b/tree', undefined],
+      ['GET', '/api/sessions/s1/checkpoints', undefined],
+      ['GET', '/api/sessions/s1/diff?checkpoint=3', undefined],
+      ['POST', '/api/sessions/s1/approve', { gate: 'plan', comment: 'ok' }],
+      ['POST', '/api/sessions/s1/reject', {}],
+      ['POST', '/api/sessions/s1/pause', undefined],
+      ['POST', '/api/sessions/s1/resume', undefined],
+      ['PUT', '/api/sessions/s1/budget', { maxTokens: 10 }],
+      ['POST', '/api/sessions/s1/retry', { checkpoint: 2 }],
+      ['POST', '/api/sessions/s1/retry', undefined],
+      ['POST', '/api/sessions/s1/fork', { checkpoint: 2, agent: 'writer' }],
+    ]);
+  });
+
+  it('starts a planned session with its budget and approvals', async () => {
+    const { fetch, calls } = fakeFetch(() => json({ id: 'x' }, 201));
+    const api = new ApiClient({ fetch });
+    await api.createSession({
+      title: 't',
+      goal: 'g',
+      repository: '/r',
+      plan: { planner: 'planner' },
+      budget: { maxCostUsd: 1 },
+      approvals: { afterPlan: true },
+    });
+    expect(calls[0]?.body).toEqual({
+      title: 't',
+      goal: 'g',
+      repository: '/r',
+      plan: { planner: 'planner' },
+      budget: { maxCostUsd: 1 },
+      approvals: { afterPlan: true },
+    });
+  });
+});

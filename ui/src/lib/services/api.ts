@@ -2,12 +2,20 @@ import type {
   Agent,
   AgentConfig,
   AgentList,
+  ApprovalDecision,
   AppConfig,
+  Budget,
+  CheckpointDiffAnswer,
+  CheckpointList,
+  DecisionRequest,
+  ForkRequest,
   LogPage,
   NewSession,
+  RetriedSession,
   SessionDetail,
   SessionPage,
   SessionStatus,
+  SessionTree,
   StopResult,
 } from '$lib/types/api';
 import { toAgent, toAgents } from '$lib/models/agent';
@@ -44,6 +52,8 @@ export interface LogsQuery {
   after?: string | null;
   limit?: number;
 }
+
+const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -179,8 +189,55 @@ export class ApiClient {
     return this.request('POST', path);
   }
 
-  retrySession(id: string): Promise<SessionDetail> {
-    return this.request('POST', `/api/sessions/${encodeURIComponent(id)}/retry`);
+  /**
+   * Runs a failed or cancelled session again; with a checkpoint, rewinds the session (any
+   * status) to one of its own checkpoints and reruns from there.
+   */
+  retrySession(id: string, options: { checkpoint?: number } = {}): Promise<RetriedSession> {
+    const body = options.checkpoint === undefined ? undefined : { checkpoint: options.checkpoint };
+    return this.request('POST', `${sessionPath(id)}/retry`, body);
+  }
+
+  /** The task tree, nested by path, each node with its own and its subtree's usage. */
+  getTree(id: string, signal?: AbortSignal): Promise<SessionTree> {
+    return this.request('GET', `${sessionPath(id)}/tree`, undefined, signal);
+  }
+
+  /** The checkpoints and the gateway's check of their hash chain against workflow history. */
+  getCheckpoints(id: string, signal?: AbortSignal): Promise<CheckpointList> {
+    return this.request('GET', `${sessionPath(id)}/checkpoints`, undefined, signal);
+  }
+
+  /** What a checkpoint's commit changed (503 where the gateway cannot read the workspace). */
+  getCheckpointDiff(id: string, seq: number, signal?: AbortSignal): Promise<CheckpointDiffAnswer> {
+    const path = buildPath(`${sessionPath(id)}/diff`, { checkpoint: seq });
+    return this.request('GET', path, undefined, signal);
+  }
+
+  approve(id: string, request: DecisionRequest = {}): Promise<ApprovalDecision> {
+    return this.request('POST', `${sessionPath(id)}/approve`, request);
+  }
+
+  reject(id: string, request: DecisionRequest = {}): Promise<ApprovalDecision> {
+    return this.request('POST', `${sessionPath(id)}/reject`, request);
+  }
+
+  pauseSession(id: string): Promise<StopResult> {
+    return this.request('POST', `${sessionPath(id)}/pause`);
+  }
+
+  resumeSession(id: string): Promise<StopResult> {
+    return this.request('POST', `${sessionPath(id)}/resume`);
+  }
+
+  /** Replaces the session's limits; answers the budget in force. */
+  setBudget(id: string, budget: Budget): Promise<Budget> {
+    return this.request('PUT', `${sessionPath(id)}/budget`, budget);
+  }
+
+  /** A new session from a checkpoint's commit (same goal, plan, budget; another agent if given). */
+  forkSession(id: string, request: ForkRequest): Promise<SessionDetail> {
+    return this.request('POST', `${sessionPath(id)}/fork`, request);
   }
 
   getLogs(id: string, query: LogsQuery = {}, signal?: AbortSignal): Promise<LogPage> {

@@ -1,12 +1,13 @@
 /**
- * Where a checkpoint's diff comes from. The gateway does not serve diffs yet (issue #5 adds
- * checkpoint hashes and their diffs); until it does, the source says so and the timeline shows
- * why. When an endpoint lands, `gatewayDiffSource` is the one place to change.
+ * Where a checkpoint's diff comes from: `GET /api/sessions/:id/diff?checkpoint=N`. The gateway
+ * reads the commit from the session's workspace, so a gateway without the workspaces directory
+ * answers 503, and a workspace that lost the commit 409: both are reasons to show, not errors.
  */
-import type { Checkpoint } from '$lib/types/api';
+import type { Checkpoint, CheckpointDiffAnswer } from '$lib/types/api';
+import { ApiError } from './problem';
 
 export type DiffResult =
-  { state: 'ready'; diff: string } | { state: 'unavailable'; reason: string };
+  { state: 'ready'; diff: string; truncated?: boolean } | { state: 'unavailable'; reason: string };
 
 export type DiffSource = (
   sessionId: string,
@@ -14,17 +15,34 @@ export type DiffSource = (
   signal?: AbortSignal,
 ) => Promise<DiffResult>;
 
-export const gatewayDiffSource: DiffSource = async (_sessionId, checkpoint) => {
-  if (!checkpoint.commitSha) {
-    return { state: 'unavailable', reason: 'This step made no commit, so there is no diff.' };
-  }
-  if (!checkpoint.changed) {
-    return { state: 'unavailable', reason: 'This step changed no file.' };
-  }
-  return {
-    state: 'unavailable',
-    reason:
-      'The gateway does not serve checkpoint diffs yet. Inspect the commit in the session ' +
-      `workspace: git show ${checkpoint.commitSha}`,
+export interface DiffClient {
+  getCheckpointDiff(id: string, seq: number, signal?: AbortSignal): Promise<CheckpointDiffAnswer>;
+}
+
+/** Statuses whose problem explains why there is no diff, rather than that something broke. */
+const REASONS = new Set([409, 503]);
+
+export function gatewayDiffSource(client: DiffClient): DiffSource {
+  return async (sessionId, checkpoint, signal) => {
+    // No request for what the checkpoint already tells.
+    if (!checkpoint.commitSha) {
+      return { state: 'unavailable', reason: 'This step made no commit, so there is no diff.' };
+    }
+    if (!checkpoint.changed) {
+      return { state: 'unavailable', reason: 'This step changed no file.' };
+    }
+    let answer: CheckpointDiffAnswer;
+    try {
+      answer = await client.getCheckpointDiff(sessionId, checkpoint.seq, signal);
+    } catch (error) {
+      if (error instanceof ApiError && REASONS.has(error.status)) {
+        return { state: 'unavailable', reason: error.problem.detail ?? error.problem.title };
+      }
+      throw error;
+    }
+    if (answer.patch.trim() === '') {
+      return { state: 'unavailable', reason: 'This step changed no file.' };
+    }
+    return { state: 'ready', diff: answer.patch, truncated: answer.truncated };
   };
-};
+}

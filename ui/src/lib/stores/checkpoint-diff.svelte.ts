@@ -1,6 +1,7 @@
 import type { Checkpoint, Problem } from '$lib/types/api';
 import { problemOf } from '$lib/services/problem';
 import { gatewayDiffSource, type DiffResult, type DiffSource } from '$lib/services/checkpoint-diff';
+import { api } from './gateway.svelte';
 import { LatestRequest } from './latest-request';
 
 /** The checkpoint chosen on the timeline and the diff it introduced. */
@@ -13,7 +14,7 @@ export class CheckpointDiff {
   readonly #source: DiffSource;
   readonly #request = new LatestRequest();
 
-  constructor(sessionId: string, source: DiffSource = gatewayDiffSource) {
+  constructor(sessionId: string, source: DiffSource = gatewayDiffSource(api)) {
     this.sessionId = sessionId;
     this.#source = source;
   }

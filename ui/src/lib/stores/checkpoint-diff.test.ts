@@ -1,7 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { CheckpointDiffAnswer } from '$lib/types/api';
 import { gatewayDiffSource, type DiffSource } from '$lib/services/checkpoint-diff';
+import { ApiError } from '$lib/services/problem';
 import { checkpoint } from '$lib/testing/fixtures';
 import { CheckpointDiff } from './checkpoint-diff.svelte';
+
+function answer(patch: string, truncated = false): CheckpointDiffAnswer {
+  return {
+    checkpoint: 1,
+    sha: 'a'.repeat(40),
+    parentSha: 'b'.repeat(40),
+    patch,
+    truncated,
+    files: [],
+  };
+}
 
 describe('CheckpointDiff', () => {
   it('opens a checkpoint’s diff, and closes it when the same one is chosen again', async () => {
@@ -34,18 +47,50 @@ describe('CheckpointDiff', () => {
     expect(diff.error?.detail).toBe('unreachable');
     expect(diff.loading).toBe(false);
   });
+});
 
-  it('says why there is no diff until the gateway serves one', async () => {
-    expect(await gatewayDiffSource('s1', checkpoint(1, { commitSha: null }))).toMatchObject({
+describe('gatewayDiffSource', () => {
+  it('says why there is no diff without asking when the step made no commit or no change', async () => {
+    const getCheckpointDiff = vi.fn();
+    const source = gatewayDiffSource({ getCheckpointDiff });
+    expect(await source('s1', checkpoint(1, { commitSha: null }))).toMatchObject({
       state: 'unavailable',
       reason: expect.stringContaining('no commit'),
     });
-    expect(await gatewayDiffSource('s1', checkpoint(1, { changed: false }))).toMatchObject({
+    expect(await source('s1', checkpoint(1, { changed: false }))).toMatchObject({
       reason: expect.stringContaining('changed no file'),
     });
-    const changed = checkpoint(1);
-    expect(await gatewayDiffSource('s1', changed)).toMatchObject({
-      reason: expect.stringContaining(`git show ${changed.commitSha}`),
+    expect(getCheckpointDiff).not.toHaveBeenCalled();
+  });
+
+  it('reads the patch of a checkpoint from the gateway, truncated or not', async () => {
+    const getCheckpointDiff = vi.fn(async () => answer('diff --git a/x b/x\n+alpha\n', true));
+    const source = gatewayDiffSource({ getCheckpointDiff });
+    expect(await source('s1', checkpoint(4))).toEqual({
+      state: 'ready',
+      diff: 'diff --git a/x b/x\n+alpha\n',
+      truncated: true,
     });
+    expect(getCheckpointDiff).toHaveBeenCalledWith('s1', 4, undefined);
+    getCheckpointDiff.mockResolvedValueOnce(answer(''));
+    expect(await source('s1', checkpoint(4))).toMatchObject({ state: 'unavailable' });
+  });
+
+  it('shows a 503 or 409 problem’s message as the reason, and throws anything else', async () => {
+    const failing = (status: number, detail: string) =>
+      gatewayDiffSource({
+        getCheckpointDiff: async () => {
+          throw new ApiError({ type: 'about:blank', title: 'No', status, detail });
+        },
+      });
+    expect(await failing(503, 'needs the workspaces directory')('s1', checkpoint(2))).toEqual({
+      state: 'unavailable',
+      reason: 'needs the workspaces directory',
+    });
+    expect(await failing(409, 'commit gone')('s1', checkpoint(2))).toEqual({
+      state: 'unavailable',
+      reason: 'commit gone',
+    });
+    await expect(failing(500, 'boom')('s1', checkpoint(2))).rejects.toBeInstanceOf(ApiError);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentList, SessionDetail, SessionPage } from '$lib/types/api';
 import type { ListSessionsQuery } from '$lib/services/api';
-import { agentView, sessionSummary } from '$lib/testing/fixtures';
+import { agentView, sessionDetail, sessionSummary } from '$lib/testing/fixtures';
 
 const fake = vi.hoisted(() => ({
   listSessions: vi.fn<(query: ListSessionsQuery, signal?: AbortSignal) => Promise<SessionPage>>(),
@@ -43,12 +43,13 @@ function gateway(options: { todayPages?: number } = {}) {
     };
     return page([], totals[query.status ?? ''] ?? 0);
   });
-  fake.getSession.mockImplementation(async (id) => ({
-    ...(id === 'a' ? failedA : failedB),
-    goal: 'g',
-    checkpoints: [],
-    error: id === 'a' ? 'agent exited with status 3' : null,
-  }));
+  fake.getSession.mockImplementation(async (id) =>
+    sessionDetail(id, {
+      ...(id === 'a' ? failedA : failedB),
+      goal: 'g',
+      error: id === 'a' ? 'agent exited with status 3' : null,
+    }),
+  );
   fake.listAgents.mockResolvedValue({ items: [agentView('echo')] });
 }
 

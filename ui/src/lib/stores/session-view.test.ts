@@ -1,8 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LogLine, LogPage, SessionDetail } from '$lib/types/api';
+import type {
+  Budget,
+  CheckpointList,
+  DecisionRequest,
+  ForkRequest,
+  LogLine,
+  LogPage,
+  RetriedSession,
+  SessionDetail,
+  SessionTree,
+} from '$lib/types/api';
 import { ApiError } from '$lib/services/problem';
 import { LiveClient } from '$lib/services/ws';
 import { FakeSocket } from '$lib/testing/fake-socket';
+import { checkpoint, sessionDetail, taskNode } from '$lib/testing/fixtures';
 
 const fake = vi.hoisted(() => ({
   sockets: [] as FakeSocket[],
@@ -10,7 +21,16 @@ const fake = vi.hoisted(() => ({
     getSession: vi.fn<(id: string) => Promise<SessionDetail>>(),
     getLogs: vi.fn<(id: string, query: { after?: string | null }) => Promise<LogPage>>(),
     stopSession: vi.fn<(id: string, options: { force?: boolean }) => Promise<unknown>>(),
-    retrySession: vi.fn<(id: string) => Promise<SessionDetail>>(),
+    retrySession:
+      vi.fn<(id: string, options?: { checkpoint?: number }) => Promise<RetriedSession>>(),
+    getTree: vi.fn<(id: string) => Promise<SessionTree>>(),
+    getCheckpoints: vi.fn<(id: string) => Promise<CheckpointList>>(),
+    pauseSession: vi.fn<(id: string) => Promise<unknown>>(),
+    resumeSession: vi.fn<(id: string) => Promise<unknown>>(),
+    approve: vi.fn<(id: string, request: DecisionRequest) => Promise<unknown>>(),
+    reject: vi.fn<(id: string, request: DecisionRequest) => Promise<unknown>>(),
+    setBudget: vi.fn<(id: string, budget: Budget) => Promise<Budget>>(),
+    forkSession: vi.fn<(id: string, request: ForkRequest) => Promise<SessionDetail>>(),
   },
   live: null as unknown as LiveClient,
 }));
@@ -25,23 +45,12 @@ vi.mock('./gateway.svelte', () => ({
 const { SessionView } = await import('./session-view.svelte');
 
 function detail(overrides: Partial<SessionDetail> = {}): SessionDetail {
-  return {
-    id: 's1',
+  return sessionDetail('s1', {
     title: 'Fix it',
     agent: 'shell',
-    repository: '/repo',
-    status: 'running',
-    startedAt: '2025-01-01T00:00:00Z',
-    closedAt: null,
-    workflowId: 'session-s1',
-    runId: 'run-1',
     temporalUrl: 'http://temporal/s1',
-    tokensUsed: 0,
-    goal: 'Make the tests pass',
-    checkpoints: [],
-    error: null,
     ...overrides,
-  };
+  });
 }
 
 const line = (id: string): LogLine => ({ id, stream: 'stdout', line: `line ${id}`, ts: 0 });
@@ -64,7 +73,33 @@ beforeEach(() => {
   });
   for (const fn of Object.values(fake.api)) fn.mockReset();
   fake.api.getSession.mockResolvedValue(detail());
+  fake.api.getCheckpoints.mockResolvedValue({ items: [], verification: verified(0) });
+  fake.api.getTree.mockResolvedValue(tree());
 });
+
+function verified(checked: number): CheckpointList['verification'] {
+  return {
+    verified: true,
+    checked,
+    links: Array.from({ length: checked }, (_, i) => ({ seq: i + 1, ok: true, problem: null })),
+    firstBroken: null,
+  };
+}
+
+function tree(patch: Partial<SessionTree> = {}): SessionTree {
+  return {
+    sessionId: 's1',
+    status: 'running',
+    usage: { tokens: 0, costUsd: 0 },
+    budget: {},
+    outcome: null,
+    nodes: [taskNode('1'), taskNode('2')],
+    ...patch,
+  };
+}
+
+const planned = (patch: Partial<SessionDetail> = {}) =>
+  detail({ plan: { planner: 'planner' }, agent: '', ...patch });
 
 afterEach(() => {
   fake.live.close();
@@ -129,17 +164,54 @@ describe('SessionView', () => {
     stop();
   });
 
-  it('prefers the live status over a lagging detail read', async () => {
+  it('keeps a live status that arrived while a detail read was out, then trusts newer reads', async () => {
     fake.api.getLogs.mockResolvedValue({ items: [], nextAfter: null });
     fake.api.getSession.mockResolvedValue(detail({ status: 'pending' }));
     const view = new SessionView('s1');
-    const stop = view.start();
+    const stop = view.start({ pollMs: 60_000 });
     await vi.waitFor(() => expect(fake.sockets).toHaveLength(1));
     socket().open();
-    socket().receive({ type: 'status', sessionId: 's1', id: '1-0', status: 'running' });
-    await vi.waitFor(() => expect(fake.api.getSession).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(view.status).toBe('pending'));
+
+    // A read goes out, then the session's next status is pushed before the read answers.
+    let answer: (value: SessionDetail) => void = () => {};
+    fake.api.getSession.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const slow = view.reload();
+    fake.api.getSession.mockResolvedValue(detail({ status: 'awaiting_approval' }));
+    socket().receive({ type: 'status', sessionId: 's1', id: '1-0', status: 'awaiting_approval' });
+    answer(detail({ status: 'running' }));
+    await slow;
+    expect(view.status).toBe('awaiting_approval');
+
+    // A read that started after the last message is at least as new as it.
+    fake.api.getSession.mockResolvedValue(detail({ status: 'completed' }));
     await view.reload();
-    expect(view.status).toBe('running');
+    expect(view.status).toBe('completed');
+    stop();
+  });
+
+  it('keeps a status pushed by the new run while a rewind was being answered', async () => {
+    fake.api.getLogs.mockResolvedValue({ items: [], nextAfter: null });
+    fake.api.getSession.mockResolvedValue(
+      planned({ status: 'completed', closedAt: '2025-01-01T00:01:00Z' }),
+    );
+    const view = new SessionView('s1');
+    const stop = view.start({ pollMs: 60_000 });
+    await vi.waitFor(() => expect(fake.sockets).toHaveLength(1));
+    socket().open();
+    await vi.waitFor(() => expect(view.status).toBe('completed'));
+    fake.api.getSession.mockResolvedValue(planned({ status: 'awaiting_approval', runId: 'run-2' }));
+    fake.api.retrySession.mockImplementationOnce(async () => {
+      // The new run reaches its approval gate before the gateway answers the rewind.
+      socket().receive({ type: 'status', sessionId: 's1', id: '9-0', status: 'awaiting_approval' });
+      return {
+        ...planned({ status: 'running', runId: 'run-2' }),
+        resetTo: { checkpoint: 1, eventId: 7 },
+      };
+    });
+    await view.rewind(1);
+    expect(view.status).toBe('awaiting_approval');
+    expect(view.session?.runId).toBe('run-2');
     stop();
   });
 
@@ -186,5 +258,134 @@ describe('SessionView', () => {
 
     fake.api.retrySession.mockResolvedValueOnce(detail({ id: 's2', status: 'pending' }));
     expect((await view.retry())?.id).toBe('s2');
+  });
+
+  it('pauses and resumes, reading the detail again after each', async () => {
+    const view = new SessionView('s1');
+    await view.reload();
+    fake.api.pauseSession.mockResolvedValueOnce({ id: 's1', status: 'running' });
+    fake.api.getSession.mockResolvedValue(detail({ status: 'paused', paused: true }));
+    expect(await view.pause()).toBe(true);
+    expect(fake.api.pauseSession).toHaveBeenCalledWith('s1');
+    expect(view.status).toBe('paused');
+    fake.api.resumeSession.mockResolvedValueOnce({ id: 's1', status: 'paused' });
+    fake.api.getSession.mockResolvedValue(detail({ status: 'running' }));
+    expect(await view.resume()).toBe(true);
+    expect(view.status).toBe('running');
+    expect(view.pending).toBeNull();
+  });
+
+  it('decides a gate with its path and the trimmed comment, and shows a refusal', async () => {
+    const gate = { gate: 'plan' as const, taskPath: '', reason: 'plan ready', since: 'x' };
+    fake.api.getSession.mockResolvedValue(
+      planned({ status: 'awaiting_approval', pending: [gate] }),
+    );
+    const view = new SessionView('s1');
+    await view.reload();
+    fake.api.approve.mockResolvedValueOnce({});
+    expect(await view.decide('approved', gate, '  looks right ')).toBe(true);
+    expect(fake.api.approve).toHaveBeenCalledWith('s1', {
+      gate: 'plan',
+      taskPath: '',
+      comment: 'looks right',
+    });
+    fake.api.reject.mockRejectedValueOnce(
+      new ApiError({
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        detail: 'nothing waits',
+      }),
+    );
+    expect(await view.decide('rejected', { gate: 'merge', taskPath: '2' })).toBe(false);
+    expect(fake.api.reject).toHaveBeenCalledWith('s1', { gate: 'merge', taskPath: '2' });
+    expect(view.actionError?.detail).toBe('nothing waits');
+  });
+
+  it('replaces the budget', async () => {
+    const view = new SessionView('s1');
+    await view.reload();
+    fake.api.setBudget.mockResolvedValueOnce({ maxTokens: 5000 });
+    expect(await view.setBudget({ maxTokens: 5000 })).toBe(true);
+    expect(fake.api.setBudget).toHaveBeenCalledWith('s1', { maxTokens: 5000 });
+  });
+
+  it('rewinds to a checkpoint: the new run shows, with where it was reset to', async () => {
+    fake.api.getSession.mockResolvedValue(
+      planned({ status: 'completed', closedAt: '2025-01-01T00:01:00Z' }),
+    );
+    const view = new SessionView('s1');
+    await view.reload();
+    fake.api.retrySession.mockResolvedValueOnce({
+      ...planned({ status: 'running', runId: 'run-2' }),
+      resetTo: { checkpoint: 1, eventId: 12 },
+    });
+    expect(await view.rewind(1)).toBe(true);
+    expect(fake.api.retrySession).toHaveBeenCalledWith('s1', { checkpoint: 1 });
+    expect(view.status).toBe('running');
+    expect(view.session?.runId).toBe('run-2');
+    expect(view.rewound).toEqual({ checkpoint: 1, eventId: 12 });
+  });
+
+  it('forks from a checkpoint with only the options given', async () => {
+    const view = new SessionView('s1');
+    await view.reload();
+    fake.api.forkSession.mockResolvedValueOnce(detail({ id: 'f1' }));
+    expect((await view.fork(3, { agent: 'writer', title: '  ' }))?.id).toBe('f1');
+    expect(fake.api.forkSession).toHaveBeenCalledWith('s1', { checkpoint: 3, agent: 'writer' });
+    fake.api.forkSession.mockRejectedValueOnce(
+      new ApiError({ type: 'about:blank', title: 'Bad request', status: 400 }),
+    );
+    expect(await view.fork(99)).toBeNull();
+    expect(view.actionError?.status).toBe(400);
+  });
+
+  it('reads the tree of a planned session with the detail, not of an unplanned one', async () => {
+    const plain = new SessionView('s1');
+    await plain.reload();
+    expect(fake.api.getTree).not.toHaveBeenCalled();
+
+    fake.api.getSession.mockResolvedValue(planned());
+    const view = new SessionView('s1');
+    await view.reload();
+    await vi.waitFor(() => expect(view.tree.tree?.nodes.map((n) => n.path)).toEqual(['1', '2']));
+    fake.api.getTree.mockResolvedValue(tree({ nodes: [taskNode('1', { status: 'failed' })] }));
+    await view.reload();
+    await vi.waitFor(() => expect(view.tree.tree?.nodes[0]?.status).toBe('failed'));
+  });
+
+  it('verifies the checkpoint chain again only when it changed', async () => {
+    const one = [checkpoint(1)];
+    fake.api.getSession.mockResolvedValue(detail({ checkpoints: one }));
+    fake.api.getCheckpoints.mockResolvedValue({ items: one, verification: verified(1) });
+    const view = new SessionView('s1');
+    await view.reload();
+    await vi.waitFor(() => expect(view.chain.verification?.checked).toBe(1));
+    await view.reload();
+    await view.reload();
+    expect(fake.api.getCheckpoints).toHaveBeenCalledTimes(1);
+    expect(view.chain.marks.get(1)).toEqual({ state: 'verified' });
+
+    const two = [checkpoint(1), checkpoint(2)];
+    fake.api.getSession.mockResolvedValue(detail({ checkpoints: two }));
+    fake.api.getCheckpoints.mockResolvedValue({
+      items: two,
+      verification: {
+        verified: false,
+        checked: 2,
+        links: [
+          { seq: 1, ok: true, problem: null },
+          { seq: 2, ok: false, problem: 'no runAgentStep result with that digest' },
+        ],
+        firstBroken: 2,
+      },
+    });
+    await view.reload();
+    await vi.waitFor(() => expect(view.chain.verification?.firstBroken).toBe(2));
+    expect(fake.api.getCheckpoints).toHaveBeenCalledTimes(2);
+    expect(view.chain.marks.get(2)).toEqual({
+      state: 'broken',
+      problem: 'no runAgentStep result with that digest',
+    });
   });
 });

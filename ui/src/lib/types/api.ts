@@ -118,22 +118,206 @@ export interface StepUsage {
   costUsd: number | null;
 }
 
+/** What a step is: the session's or a task's work, a plan, a conflict resolution, a merge. */
+export type CheckpointRole = 'work' | 'plan' | 'resolve' | 'merge';
+
 export interface Checkpoint {
   seq: number;
+  /** The workflow that ran the step: the session's or a task's (`session-<id>.2.1`). */
+  workflowId: string;
+  /** The workflow task of that workflow's history that received the step's result. */
+  eventId: number;
+  /** '' for the session's own steps, else the task's path (`2.1`). */
+  taskPath: string;
+  role: CheckpointRole;
+  /** '' for a merge. */
   agent: string;
   commitSha: string | null;
   changed: boolean;
   exitCode: number | null;
   summary: string;
   usage: StepUsage | null;
+  /** Why this agent, when the step was routed by capability. */
+  routing?: { agent: string; reason: string } | null;
+  /** A plan's tasks, a conflict's files, or the merged branches. */
+  detail?: ({ kind: 'plan' | 'conflict' | 'merge' } & Record<string, unknown>) | null;
   startedAt: string;
   finishedAt: string;
+  /** sha256 of the step's result as workflow history holds it. */
+  resultDigest: string;
+  prevHash: string;
+  /** sha256(prevHash + canonical JSON of the rest). */
+  hash: string;
+}
+
+/** Spent so far: every token (input, output, cache) and dollars. */
+export interface Usage {
+  tokens: number;
+  costUsd: number;
+}
+
+/** Limits on what the whole tree may spend; absent fields are unlimited. */
+export interface Budget {
+  maxTokens?: number;
+  maxCostUsd?: number;
+  /** From the session's start. */
+  maxWallTimeMs?: number;
+}
+
+/** How a session decomposes its goal into a tree of tasks. */
+export interface PlanSettings {
+  /** The agent that writes plans; absent: routed by the `plan` capability. */
+  planner?: string;
+  maxDepth?: number;
+  maxChildren?: number;
+  maxParallel?: number;
+}
+
+export const PLAN_DEFAULTS = { maxDepth: 3, maxChildren: 8, maxParallel: 4 } as const;
+export const PLAN_LIMITS = { maxDepth: 10, maxChildren: 50, maxParallel: 32 } as const;
+
+/** Where an operator must approve before the session goes on. */
+export interface ApprovalGates {
+  afterPlan?: boolean;
+  beforeMerge?: boolean;
+}
+
+export type ApprovalGate = 'plan' | 'merge' | 'budget' | 'conflict';
+
+/** Something the session waits for. */
+export interface PendingApproval {
+  gate: ApprovalGate;
+  /** '' for the session, else the task's path. */
+  taskPath: string;
+  reason: string;
+  since: string;
+}
+
+export interface ApprovalDecision {
+  gate: ApprovalGate;
+  taskPath: string;
+  decision: 'approved' | 'rejected';
+  /** The caller's token name (`local` without authentication). */
+  by: string;
+  comment: string;
+  at: string;
+}
+
+/** The session and checkpoint a fork started from. */
+export interface ForkOrigin {
+  sessionId: string;
+  checkpoint: number;
+  commitSha: string;
+}
+
+/** Tasks that ended, once the plan ran. */
+export interface TaskOutcome {
+  completed: number;
+  failed: number;
+  skipped: number;
 }
 
 export interface SessionDetail extends SessionSummary {
   goal: string;
   checkpoints: Checkpoint[];
   error: string | null;
+  /** Spent across the whole tree. */
+  usage: Usage;
+  budget: Budget;
+  /** What the session waits for. */
+  pending: PendingApproval[];
+  decisions: ApprovalDecision[];
+  paused: boolean;
+  /** Null before the plan ran, or without a plan. */
+  outcome: TaskOutcome | null;
+  plan: PlanSettings | null;
+  approvals: ApprovalGates | null;
+  forkedFrom: ForkOrigin | null;
+  /** Agent steps of the tree running now and waiting for a permit, when the gateway says. */
+  steps?: { running: number; waiting: number };
+}
+
+/** What `POST …/retry {checkpoint}` answers: the rewound run, and where it was reset to. */
+export interface RetriedSession extends SessionDetail {
+  resetTo?: { checkpoint: number; eventId: number };
+}
+
+export const TASK_STATUSES = [...SESSION_STATUSES, 'skipped'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** One node of a session's task tree (the session itself is not a node). */
+export interface TaskNode {
+  /** `1`, `2.1`, … (1-based positions in their plans). */
+  path: string;
+  planId: string;
+  workflowId: string;
+  title: string;
+  status: TaskStatus;
+  agent: string | null;
+  /** Plan ids of sibling tasks. */
+  dependsOn: string[];
+  /** The node's own steps. */
+  usage: Usage;
+  /** Its own usage plus its descendants'. */
+  subtreeUsage: Usage;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why it failed or was skipped. */
+  error: string | null;
+  temporalUrl: string | null;
+  children: TaskNode[];
+}
+
+export interface SessionTree {
+  sessionId: string;
+  status: SessionStatus;
+  usage: Usage;
+  budget: Budget;
+  outcome: TaskOutcome | null;
+  nodes: TaskNode[];
+}
+
+/** One link of the checkpoint chain as the gateway checked it. */
+export interface CheckpointLink {
+  seq: number;
+  ok: boolean;
+  problem: string | null;
+}
+
+export interface CheckpointVerification {
+  verified: boolean;
+  checked: number;
+  links: CheckpointLink[];
+  firstBroken: number | null;
+}
+
+export interface CheckpointList {
+  items: Checkpoint[];
+  verification: CheckpointVerification;
+}
+
+/** What a checkpoint's commit changed. */
+export interface CheckpointDiffAnswer {
+  checkpoint: number;
+  sha: string | null;
+  parentSha: string | null;
+  /** Unified diff against the parent commit. */
+  patch: string;
+  truncated: boolean;
+  files: Array<{ path: string } & Record<string, unknown>>;
+}
+
+/** `POST …/approve` / `…/reject`; absent gate: the only one waiting. */
+export interface DecisionRequest {
+  gate?: ApprovalGate;
+  taskPath?: string;
+  comment?: string;
+}
+
+export interface ForkRequest {
+  checkpoint: number;
+  agent?: string;
+  title?: string;
 }
 
 export interface SessionPage {
@@ -150,9 +334,14 @@ export interface NewSession {
   title: string;
   goal: string;
   repository: string;
-  agent: string;
+  /** Optional with a plan: then it resolves merge conflicts. */
+  agent?: string;
+  plan?: PlanSettings;
+  budget?: Budget;
+  approvals?: ApprovalGates;
 }
 
+/** What stop, pause and resume answer. */
 export interface StopResult {
   id: string;
   status: SessionStatus;
@@ -204,4 +393,8 @@ export type ServerMessage =
 
 export function isSessionStatus(value: unknown): value is SessionStatus {
   return typeof value === 'string' && (SESSION_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTaskStatus(value: unknown): value is TaskStatus {
+  return typeof value === 'string' && (TASK_STATUSES as readonly string[]).includes(value);
 }
