@@ -323,6 +323,13 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   pending: z.array(PendingApprovalSchema).openapi({ description: 'What the session waits for' }),
   decisions: z.array(ApprovalDecisionSchema),
   paused: z.boolean(),
+  steps: z
+    .object({ running: z.number().int(), waiting: z.number().int() })
+    .openapi({ description: 'Agent steps of the tree running now, and waiting for a permit' }),
+  runs: z
+    .number()
+    .int()
+    .openapi({ description: 'Workflow runs so far (1 + how often it continued as new)' }),
   outcome: OutcomeSchema,
   // Copies, not the named request schemas: zod-to-openapi would make those nullable too.
   plan: z.object(PlanSettingsSchema.shape).nullable(),

@@ -44,11 +44,39 @@ export async function prepareTaskWorkspace(
     );
   }
   const workspacesDir = resolve(settings.workspacesDir);
+  return oneAtATime(join(workspacesDir, input.sessionId), () =>
+    addTaskWorktree(input, workspacesDir, input.baseSha as string),
+  );
+}
+
+/**
+ * Worktree changes of one clone, one at a time in this process. Sibling tasks start together,
+ * and a `git worktree list` reading `.git/worktrees/` while a sibling's `worktree add` is still
+ * writing there failed with "failed to read …/commondir" (the activity's retry recovered; this
+ * avoids it). Workers on other machines can still race; their retry covers it.
+ */
+const clones = new Map<string, Promise<unknown>>();
+async function oneAtATime<T>(clone: string, work: () => Promise<T>): Promise<T> {
+  const previous = clones.get(clone) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(work);
+  clones.set(clone, current);
+  try {
+    return await current;
+  } finally {
+    if (clones.get(clone) === current) clones.delete(clone);
+  }
+}
+
+async function addTaskWorktree(
+  input: PrepareTaskWorkspaceInput,
+  workspacesDir: string,
+  inputBaseSha: string,
+): Promise<PrepareWorkspaceResult> {
   const path = join(workspacesDir, `${input.sessionId}.${input.taskPath}`);
   const branch = taskBranch(input.sessionId, input.taskPath);
   const parent = input.parentWorkspace;
   await assertSameClone(parent, join(workspacesDir, input.sessionId));
-  const baseSha = await resolveCommit(parent, input.baseSha, `the parent workspace ${parent}`);
+  const baseSha = await resolveCommit(parent, inputBaseSha, `the parent workspace ${parent}`);
 
   const registered = await findWorktree(parent, path);
   if (registered && !registered.usable) {

@@ -135,6 +135,8 @@ export class SessionService {
       pending: state?.pending ?? [],
       decisions: state?.decisions ?? [],
       paused: state?.paused ?? false,
+      steps: state?.steps ?? { running: 0, waiting: 0 },
+      runs: state?.runs ?? 1,
       outcome: state?.outcome ?? null,
       plan: memo.plan ?? null,
       approvals: memo.approvals ?? null,
