@@ -577,6 +577,28 @@ describe('budgets, approvals, pause', () => {
     ).rejects.toThrow();
   }, 120_000);
 
+  it('holds the merge until approved: the tasks ran, nothing merged yet', async () => {
+    const goal = planGoal([
+      { id: 'one', agent: 'writer' },
+      { id: 'two', agent: 'writer' },
+    ]);
+    const handle = await start({
+      goal,
+      plan: { planner: 'planner' },
+      approvals: { beforeMerge: true },
+    });
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending).toEqual([expect.objectContaining({ gate: 'merge', taskPath: '' })]);
+    expect(statuses(waiting)).toEqual({ '1': 'completed', '2': 'completed' });
+    expect(waiting.checkpoints.some((c) => c.role === 'merge' && c.taskPath === '')).toBe(false);
+    expect(await exists(join(waiting.workspace ?? '', 'out-1.txt'))).toBe(false);
+    await handle.executeUpdate(approveUpdate, { args: [{ gate: 'merge', by: 'erin' }] });
+    const state = await handle.result();
+    expect(state.checkpoints.at(-1)?.role).toBe('merge');
+    expect(await exists(join(state.workspace ?? '', 'out-1.txt'))).toBe(true);
+    expect(state.decisions).toEqual([expect.objectContaining({ gate: 'merge', by: 'erin' })]);
+  }, 120_000);
+
   it('fails a session whose plan is rejected', async () => {
     const goal = planGoal([{ id: 'only', agent: 'writer' }]);
     const handle = await start({
