@@ -21,6 +21,7 @@ import {
   CUSTOM_SEARCH_ATTRIBUTES,
   ORCHESTRATOR_TASK_QUEUE,
   SessionStatusKey,
+  TokensUsedKey,
   approveUpdate,
   pauseSignal,
   rejectUpdate,
@@ -76,6 +77,16 @@ const treeAgents: AgentConfig[] = [
       'sh',
       '-c',
       'sleep 3; printf "%s\\n" "$ORCHESTRATOR_TASK_GOAL" > "out-$ORCHESTRATOR_TASK_PATH.txt"',
+    ],
+  },
+  {
+    name: 'spender',
+    kind: 'command',
+    // Reports what it "spent", as a script wrapping a model would.
+    command: [
+      'sh',
+      '-c',
+      'echo \'ORCHESTRATOR_USAGE {"inputTokens":400,"outputTokens":200,"costUsd":0.01}\'; printf "%s\\n" "$ORCHESTRATOR_TASK_GOAL" > "out-$ORCHESTRATOR_TASK_PATH.txt"',
     ],
   },
   {
@@ -549,6 +560,30 @@ describe('budgets, approvals, pause', () => {
     const state = await handle.result();
     expect(state.status).toBe('completed');
     expect(statuses(state)).toEqual({ '1': 'completed', '2': 'completed' });
+  }, 120_000);
+
+  it('stops starting steps at the token budget, across the tree, until it is raised', async () => {
+    const goal = planGoal([
+      { id: 'first', agent: 'spender' },
+      { id: 'second', agent: 'spender', dependsOn: ['first'] },
+    ]);
+    const handle = await start({ goal, plan: { planner: 'planner' }, budget: { maxTokens: 500 } });
+    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    expect(waiting.pending?.[0]?.reason).toMatch(/token budget reached: 600 of 500 tokens/);
+    expect(waiting.usage).toEqual({ tokens: 600, costUsd: 0.01 });
+    expect(statuses(waiting)).toEqual({ '1': 'completed', '2': 'running' });
+    expect((await handle.describe()).typedSearchAttributes.get(SessionStatusKey)).toBe(
+      'awaiting_approval',
+    );
+    await handle.executeUpdate(setBudgetUpdate, {
+      args: [{ budget: { maxTokens: 5000 }, by: 'tester' }],
+    });
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(state.usage?.tokens).toBe(1200);
+    expect(state.usage?.costUsd).toBeCloseTo(0.02, 10);
+    expect(state.tree?.map((node) => node.usage.tokens)).toEqual([600, 600]);
+    expect((await handle.describe()).typedSearchAttributes.get(TokensUsedKey)).toBe(1200);
   }, 120_000);
 
   it('holds a gated plan until approved, and records who decided', async () => {

@@ -2,12 +2,14 @@
  * The `command` agent: runs the configured argv in the workspace (no shell unless argv asks for
  * one; the goal arrives in ORCHESTRATOR_GOAL, never spliced into argv), streams its output to
  * the log line by line with a start and an end line, and turns how it ended into a step result
- * or a typed failure. It has no event model and reports no usage.
+ * or a typed failure. It has no event model; it reports usage only when the command prints
+ * `ORCHESTRATOR_USAGE {json}` lines (command-usage.ts).
  */
-import type { AgentStepInput } from '../contracts.js';
+import type { AgentStepInput, AgentUsage } from '../contracts.js';
 import type { LogStream } from '../logs/types.js';
 import type { AgentAdapter, AgentAvailability } from './adapter.js';
 import { agentConfigError, agentExitError, agentKilledError } from './agent-errors.js';
+import { addAgentUsage, parseUsageLine } from './command-usage.js';
 import { checkKnownFields } from './config-fields.js';
 import { findExecutable } from './find-executable.js';
 import { orchestratorEnvironment } from './orchestrator-environment.js';
@@ -31,6 +33,8 @@ export interface CommandRunResult {
   /** Lines the agent printed (stdout and stderr). */
   lines: number;
   durationMs: number;
+  /** What its `ORCHESTRATOR_USAGE` lines reported, summed; null without any. */
+  usage: AgentUsage | null;
 }
 
 /** What the agent process sees besides the worker's environment and its configured `env`. */
@@ -52,6 +56,7 @@ export async function runCommandAgent(
   let lines = 0;
   let lastStdout: string | null = null;
   let lastStderr: string | null = null;
+  let usage: AgentUsage | null = null;
   write('system', `▶ step ${input.step}: running ${config.name} (${config.command.join(' ')})`);
   const outcome = await runInProcessGroup({
     argv: config.command,
@@ -64,6 +69,11 @@ export async function runCommandAgent(
       lines += 1;
       write(stream, line);
       if (stripAnsi(line).trim() === '') return;
+      const reported = stream === 'stdout' ? parseUsageLine(line) : null;
+      if (reported) {
+        usage = addAgentUsage(usage, reported);
+        return;
+      }
       if (stream === 'stdout') lastStdout = line;
       else lastStderr = line;
     },
@@ -78,7 +88,7 @@ export async function runCommandAgent(
   if (outcome.kind === 'signaled') {
     write('system', `■ killed by ${outcome.signal} after ${seconds}`);
     if (options.signal?.aborted)
-      return { exitCode: -1, summary: 'cancelled', lines, durationMs: outcome.durationMs };
+      return { exitCode: -1, summary: 'cancelled', lines, durationMs: outcome.durationMs, usage };
     throw agentKilledError(config.name, outcome.signal);
   }
   write('system', `■ exit ${outcome.exitCode} in ${seconds}`);
@@ -101,6 +111,7 @@ export async function runCommandAgent(
         : oneLineSummary(last, SUMMARY_MAX_LENGTH),
     lines,
     durationMs: outcome.durationMs,
+    usage,
   };
 }
 
@@ -181,7 +192,7 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
       exitCode: run.exitCode,
       summary: run.summary,
       durationMs: run.durationMs,
-      usage: null,
+      usage: run.usage,
       agentSessionId: null,
     };
   },
