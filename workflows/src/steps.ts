@@ -161,39 +161,28 @@ export async function runStep(host: StepHost, request: StepRequest): Promise<Ste
   try {
     detail = request.detail ? await request.detail(result) : null;
   } finally {
-    // The workflow task in which the checkpoint is complete (after its detail, e.g. the plan
-    // was read): resetting there keeps this checkpoint as it is and reruns what follows.
-    const eventId = workflowInfo().historyLength;
-    await CancellationScope.nonCancellable(() =>
-      host.release(
-        permit,
-        {
-          workflowId: host.workflowId,
-          runId: workflowInfo().runId,
-          eventId,
-          taskPath: host.taskPath,
-          role: request.role,
-          agent: request.choice.agent,
-          commitSha: result.commitSha,
-          changed: result.changed,
-          exitCode: result.exitCode,
-          summary: result.summary,
-          usage: result.usage ?? null,
-          ...(request.choice.routing ? { routing: request.choice.routing } : {}),
-          detail,
-          ...stepTimes(result, startedAt),
-          resultDigest: digest(result),
-        },
-        usage,
-      ),
-    );
+    const checkpoint = draft(host, {
+      role: request.role,
+      agent: request.choice.agent,
+      commitSha: result.commitSha,
+      changed: result.changed,
+      exitCode: result.exitCode,
+      summary: result.summary,
+      usage: result.usage ?? null,
+      ...(request.choice.routing ? { routing: request.choice.routing } : {}),
+      detail,
+      ...stepTimes(result, startedAt),
+      resultDigest: digest(result),
+    });
+    await CancellationScope.nonCancellable(() => host.release(permit, checkpoint, usage));
   }
   return { result, usage };
 }
 
 /**
  * The step's times from its result (history), not from the workflow task that records it: a
- * reset to this checkpoint records it again in a new workflow task, with the same hash.
+ * reset to this checkpoint records it again in a new workflow task, with the same times (only
+ * its run and event are the new run's).
  */
 function stepTimes(result: AgentStepResult, fallbackStart: string) {
   if (!result.finishedAt) return { startedAt: fallbackStart, finishedAt: new Date().toISOString() };
@@ -289,27 +278,14 @@ export async function mergeStep(host: StepHost, request: MergeRequest): Promise<
   for (let round = 0; round <= request.branches.length; round++) {
     const merge = await mergeBranches({ workspace: request.workspace, branches: request.branches });
     if (merge.status === 'merged') {
-      await host.release(
-        null,
-        {
-          workflowId: host.workflowId,
-          runId: workflowInfo().runId,
-          eventId: workflowInfo().historyLength,
-          taskPath: host.taskPath,
-          role: 'merge',
-          agent: '',
-          commitSha: merge.headSha,
-          changed: merge.headSha !== request.baseSha,
-          exitCode: 0,
-          summary: `merged ${request.branches.length} branch(es): ${request.branches.join(', ')}`,
-          usage: null,
-          detail: { kind: 'merge', branches: request.branches },
-          startedAt: new Date().toISOString(),
-          finishedAt: new Date().toISOString(),
-          resultDigest: digest(merge),
-        },
-        NO_USAGE,
-      );
+      await recordWithoutAgent(host, new Date().toISOString(), {
+        role: 'merge',
+        commitSha: merge.headSha,
+        changed: merge.headSha !== request.baseSha,
+        summary: `merged ${request.branches.length} branch(es): ${request.branches.join(', ')}`,
+        detail: { kind: 'merge', branches: request.branches },
+        resultDigest: digest(merge),
+      });
       return merge.headSha;
     }
     const conflict = merge;
@@ -368,25 +344,51 @@ async function operatorResolves(
     workspace,
     message: `resolve the merge of ${branch} (by ${decision.by})`,
   });
-  await host.release(
-    null,
-    {
-      workflowId: host.workflowId,
-      runId: workflowInfo().runId,
-      eventId: workflowInfo().historyLength,
-      taskPath: host.taskPath,
-      role: 'resolve',
-      agent: '',
-      commitSha: commit.sha,
-      changed: commit.changed,
-      exitCode: 0,
-      summary: `${decision.by} resolved the conflicts of ${branch} by hand`,
-      usage: null,
-      detail: { kind: 'conflict', branch, files },
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      resultDigest: digest(commit),
-    },
-    NO_USAGE,
-  );
+  await recordWithoutAgent(host, startedAt, {
+    role: 'resolve',
+    commitSha: commit.sha,
+    changed: commit.changed,
+    summary: `${decision.by} resolved the conflicts of ${branch} by hand`,
+    detail: { kind: 'conflict', branch, files },
+    resultDigest: digest(commit),
+  });
+}
+
+/**
+ * A checkpoint draft of the host's workflow, made now: the workflow task in which it is
+ * complete (after its detail, e.g. the plan was read) is its event, so resetting there keeps
+ * it as it is and reruns what follows.
+ */
+function draft(
+  host: StepHost,
+  fields: Omit<CheckpointDraft, 'workflowId' | 'runId' | 'eventId' | 'taskPath'>,
+): CheckpointDraft {
+  const info = workflowInfo();
+  return {
+    workflowId: host.workflowId,
+    runId: info.runId,
+    eventId: info.historyLength,
+    taskPath: host.taskPath,
+    ...fields,
+  };
+}
+
+/** A checkpoint no agent made (a merge, a hand resolution): no permit, no usage. */
+function recordWithoutAgent(
+  host: StepHost,
+  startedAt: string,
+  fields: Pick<
+    CheckpointDraft,
+    'role' | 'commitSha' | 'changed' | 'summary' | 'detail' | 'resultDigest'
+  >,
+): Promise<void> {
+  const checkpoint = draft(host, {
+    agent: '',
+    exitCode: 0,
+    usage: null,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...fields,
+  });
+  return host.release(null, checkpoint, NO_USAGE);
 }

@@ -60,7 +60,8 @@ export class SessionControls {
   ): Promise<{ id: string; status: SessionStatus }> {
     const done = kind === 'pause' ? 'paused' : 'resumed';
     const info = await this.open(sessionId, done);
-    const handle = this.sessions.client.workflow.getHandle(info.workflowId, info.runId);
+    // The current run, whichever it is: a session may continue as new between describe and now.
+    const handle = this.sessions.client.workflow.getHandle(info.workflowId);
     try {
       await handle.signal(kind === 'pause' ? pauseSignal : resumeSignal, { by });
     } catch (error) {
@@ -77,7 +78,8 @@ export class SessionControls {
   ): Promise<T> {
     const info = await this.open(sessionId, done);
     const { client } = this.sessions;
-    const handle = client.workflow.getHandle(info.workflowId, info.runId);
+    // The current run (not describe's): a session may continue as new in between.
+    const handle = client.workflow.getHandle(info.workflowId);
     try {
       return await client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () => send(handle));
     } catch (error) {

@@ -315,7 +315,8 @@ export class SessionService {
         `Session "${sessionId}" is already ${deriveStatus(info)}; only pending or running sessions can be stopped.`,
       );
     }
-    const handle = this.client.workflow.getHandle(info.workflowId, info.runId);
+    // The current run: a session may continue as new between describe and now.
+    const handle = this.client.workflow.getHandle(info.workflowId);
     if (force) {
       await handle.terminate('Force stop requested through the gateway');
       return { id: sessionId, status: 'cancelled' };
