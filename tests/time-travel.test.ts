@@ -424,12 +424,12 @@ describe('approval gates, pause and budgets', () => {
       [slow, writeTask('after', 'after.txt', 'y', ['slow'])],
       { budget: { maxWallTimeMs: 1000 } },
     );
+    // The gate opens in one workflow task, SessionStatus follows in the next: wait for both.
     const waiting = await waitFor(
       started.id,
-      (d) => d.pending.some((p) => p.gate === 'budget'),
+      (d) => d.pending.some((p) => p.gate === 'budget') && d.status === 'awaiting_approval',
       'the budget gate',
     );
-    expect(waiting.status).toBe('awaiting_approval');
     expect(waiting.budget).toEqual({ maxWallTimeMs: 1000 });
     const refused = await problem(await post(`/api/sessions/${started.id}/approve`), 409);
     expect(refused.detail).toMatch(/raise it/);
