@@ -4,21 +4,17 @@
  * scripted `command` agents: a planner that writes the plan found after `PLAN:` in its task's
  * goal, and workers that write a file named after their task's path.
  */
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { execa } from 'execa';
 import Long from 'long';
-import { pino } from 'pino';
-import { dynamicConfigArgs } from '@orchestrator/temporal-config';
 import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import {
-  CUSTOM_SEARCH_ATTRIBUTES,
   ORCHESTRATOR_TASK_QUEUE,
   SessionStatusKey,
   TokensUsedKey,
@@ -33,12 +29,13 @@ import {
   type SessionState,
 } from '@orchestrator/workflows/client';
 import { verifyCheckpointChain } from '@orchestrator/workflows/checkpoint';
-import { readStorageSettings } from '@orchestrator/activities/settings';
-import { openStorage, type Storage } from '@orchestrator/activities/storage';
-import { startWorkerService, type WorkerService } from '@orchestrator/worker';
-import { ensureSampleRepository } from '../scripts/sample-repository.js';
+import type { WorkerService } from '@orchestrator/worker';
 import { isAlive } from './support/agents.js';
-import { eventually, sharedWorkflowBundle } from './support/stack.js';
+import { eventually } from './support/stack.js';
+import {
+  startWorkflowEnvironment,
+  type WorkflowEnvironment,
+} from './support/workflow-environment.js';
 
 /** Writes the JSON after `PLAN:` in the task's goal; a goal saying INVALID_FIRST gets one bad plan first. */
 const PLANNER_SCRIPT = `
@@ -142,41 +139,20 @@ function planGoal(tasks: TaskSpec[]): string {
   })}`;
 }
 
+let stack: WorkflowEnvironment;
 let env: TestWorkflowEnvironment;
-let storage: Storage;
 let worker: WorkerService;
-let dataDir: string;
 let repository: string;
 let counter = 0;
 
 beforeAll(async () => {
-  const cli = inject('temporalCli');
-  if (cli.type !== 'existing-path') throw new Error('tree tests need a provisioned Temporal CLI');
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cli.path },
-      searchAttributes: [...CUSTOM_SEARCH_ATTRIBUTES],
-      extraArgs: dynamicConfigArgs(),
-    },
-  });
-  dataDir = await mkdtemp(join(tmpdir(), 'io-tree-'));
-  const agentsFile = join(dataDir, 'agents.json');
-  await writeFile(agentsFile, JSON.stringify(treeAgents));
-  const settings = readStorageSettings({ DATA_DIR: dataDir, AGENTS_FILE: agentsFile });
-  const logger = pino({ level: 'silent' });
-  storage = await openStorage(settings, logger);
-  repository = await ensureSampleRepository(join(dataDir, 'repos', 'sample'));
-  worker = await startWorkerService({
-    temporalAddress: env.address,
-    namespace: env.namespace ?? 'default',
-    storage,
-    settings,
-    logger,
-    workflowBundle: await sharedWorkflowBundle(),
+  stack = await startWorkflowEnvironment(treeAgents, {
+    dirPrefix: 'io-tree-',
     // Retention 0: a sweep (called by the retention test, never by the timer) removes every
     // closed session's workspace.
     janitor: { retentionMs: 0, intervalMs: 3_600_000 },
   });
+  ({ env, worker, repository } = stack);
 }, 120_000);
 
 /**
@@ -208,10 +184,7 @@ async function writeHistories(dir: string): Promise<void> {
 afterAll(async () => {
   const dir = process.env.RECORD_HISTORIES;
   if (dir && env) await writeHistories(dir);
-  await worker?.stop();
-  await storage?.close();
-  await env?.teardown();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 type SessionWorkflow = (input: SessionInput) => Promise<SessionState>;

@@ -2,69 +2,41 @@
  * The session workflow on a real Temporal dev server (TestWorkflowEnvironment.createLocal on the
  * provisioned CLI) with a real worker and the real activities (PGlite, in-process log bus).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { pino } from 'pino';
-import { dynamicConfigArgs } from '@orchestrator/temporal-config';
 import {
-  CUSTOM_SEARCH_ATTRIBUTES,
   ORCHESTRATOR_TASK_QUEUE,
   SessionStatusKey,
   sessionWorkflowId,
   stateQuery,
   type SessionInput,
 } from '@orchestrator/workflows/client';
-import { readStorageSettings } from '@orchestrator/activities/settings';
-import { openStorage, type Storage } from '@orchestrator/activities/storage';
-import { startWorkerService, type WorkerService } from '@orchestrator/worker';
-import { ensureSampleRepository } from '../scripts/sample-repository.js';
+import type { Storage } from '@orchestrator/activities/storage';
 import { isAlive, testAgents } from './support/agents.js';
-import { eventually, sharedWorkflowBundle } from './support/stack.js';
+import { eventually } from './support/stack.js';
+import {
+  startWorkflowEnvironment,
+  type WorkflowEnvironment,
+} from './support/workflow-environment.js';
 
+let stack: WorkflowEnvironment;
 let env: TestWorkflowEnvironment;
 let storage: Storage;
-let worker: WorkerService;
-let dataDir: string;
 let repository: string;
 let counter = 0;
 
 beforeAll(async () => {
-  const cli = inject('temporalCli');
-  if (cli.type !== 'existing-path')
-    throw new Error('workflow tests need a provisioned Temporal CLI');
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cli.path },
-      searchAttributes: [...CUSTOM_SEARCH_ATTRIBUTES],
-      extraArgs: dynamicConfigArgs(),
-    },
+  stack = await startWorkflowEnvironment(testAgents, {
+    dirPrefix: 'io-wf-',
   });
-  dataDir = await mkdtemp(join(tmpdir(), 'io-wf-'));
-  const agentsFile = join(dataDir, 'agents.json');
-  await writeFile(agentsFile, JSON.stringify(testAgents));
-  const settings = readStorageSettings({ DATA_DIR: dataDir, AGENTS_FILE: agentsFile });
-  const logger = pino({ level: 'silent' });
-  storage = await openStorage(settings, logger);
-  repository = await ensureSampleRepository(join(dataDir, 'repos', 'sample'));
-  worker = await startWorkerService({
-    temporalAddress: env.address,
-    namespace: env.namespace ?? 'default',
-    storage,
-    settings,
-    logger,
-    workflowBundle: await sharedWorkflowBundle(),
-  });
-});
+  ({ env, storage, repository } = stack);
+}, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await storage?.close();
-  await env?.teardown();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 function startSession(agent: string): Promise<WorkflowHandle> {
