@@ -53,3 +53,18 @@ export function devServerArgs(options: DevServerArgsOptions): string[] {
   args.push('--log-level', options.logLevel ?? 'warn');
   return [...args, ...searchAttributeArgs(), ...dynamicConfigArgs()];
 }
+
+/**
+ * The environment the dev server runs with: ours without the OpenTelemetry variables. Those
+ * configure the orchestrator's own traces; the Go server reads them too and then refuses to
+ * start on any exporter but `otlp` (`OTEL_TRACES_EXPORTER=console` kills it), or sends its
+ * internal spans to the user's collector. The embedded server is infrastructure: no traces.
+ */
+export function devServerEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.startsWith('OTEL_')) continue;
+    kept[name] = value;
+  }
+  return kept;
+}

@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@orchestrator/workflows/search-attributes';
-import { devServerArgs } from './dev-server-args.js';
+import { devServerArgs, devServerEnvironment } from './dev-server-args.js';
 import type { TemporalCli } from './provision.js';
 
 export interface DevServerOptions {
@@ -65,6 +65,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     stdout: 'pipe',
     stderr: 'pipe',
     reject: false,
+    env: devServerEnvironment(process.env),
+    extendEnv: false,
     // The server must die with us: execa's cleanup kills it when this process exits.
     cleanup: true,
   });
@@ -126,9 +128,9 @@ async function waitUntilServing(
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (exited) {
-      throw new Error(
-        `The Temporal dev server exited during startup (is port ${address} in use?):\n${output()}`,
-      );
+      const text = output();
+      const hint = /address already in use/i.test(text) ? ` (is port ${address} in use?)` : '';
+      throw new Error(`The Temporal dev server exited during startup${hint}:\n${text}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
