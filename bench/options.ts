@@ -71,7 +71,7 @@ const FULL: Omit<BenchOptions, 'resultsDir' | 'figures' | 'cpuProfile'> = {
   soakSessions: 50,
   soakTickMs: 200,
   waitingSessions: 1_000,
-  waitingState: 'agent-backlog',
+  waitingState: 'awaiting-approval',
   listSessions: 10_000,
   listSamples: 200,
   listStatus: 'running',

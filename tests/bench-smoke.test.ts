@@ -74,7 +74,7 @@ describe('npm run bench -- --smoke', () => {
       const byId = Object.fromEntries(result.figures.map((f) => [f.id, f]));
       // Quantities that are counts and sizes, not timings: sessions actually ran and were held.
       expect(byId['worker-memory-waiting']!.value).toBeGreaterThan(0);
-      expect(byId['worker-memory-waiting']!.details).toMatchObject({ state: 'agent-backlog' });
+      expect(byId['worker-memory-waiting']!.details).toMatchObject({ state: 'awaiting-approval' });
       // Every watching client heard its session's ticks in order, with no socket error.
       expect(byId['ws-soak-errors']!.value, JSON.stringify(byId['ws-soak-errors'])).toBe(0);
     },

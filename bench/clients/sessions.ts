@@ -17,11 +17,13 @@ export async function startSession(
   agent: string,
   goal: string,
   title = `bench ${agent}`,
+  /** More fields of the POST body (plan, approvals, budget). */
+  extra: Record<string, unknown> = {},
 ): Promise<StartedSession> {
   const postedAt = nowMs();
   const response = await stack.api('/api/sessions', {
     method: 'POST',
-    json: { title, goal, repository: stack.sampleRepository, agent },
+    json: { title, goal, repository: stack.sampleRepository, agent, ...extra },
   });
   if (response.status !== 201) {
     throw new Error(

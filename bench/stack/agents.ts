@@ -48,6 +48,24 @@ export const BENCH_AGENTS = {
     command: ['sh', '-c', TICKER],
     maxConcurrency: 4,
   },
+  /**
+   * Plans one no-op task and nothing else: with `approvals.afterPlan` its session then waits in
+   * awaiting_approval (the worker memory figure's default state).
+   */
+  planner: {
+    name: 'bench-planner',
+    kind: 'command',
+    description: 'writes a one-task plan (a no-op step) to the plan file',
+    capabilities: ['plan'],
+    command: [
+      'sh',
+      '-c',
+      `mkdir -p "$(dirname "$ORCHESTRATOR_PLAN_FILE")" && printf '%s\\n' '${JSON.stringify({
+        tasks: [{ id: 'noop', title: 'no-op', goal: 'nothing', agent: 'bench-noop' }],
+      })}' > "$ORCHESTRATOR_PLAN_FILE"`,
+    ],
+    maxConcurrency: 100,
+  },
   /** In no worker's WORKER_AGENTS: nothing polls agent-bench-waiting. */
   waiting: {
     name: 'bench-waiting',
@@ -59,9 +77,12 @@ export const BENCH_AGENTS = {
 
 export const BENCH_AGENT_LIST: AgentConfig[] = Object.values(BENCH_AGENTS);
 /** WORKER_AGENTS of the main worker and of the crash workers. */
-export const WORKER_AGENTS = [BENCH_AGENTS.noop, BENCH_AGENTS.lines, BENCH_AGENTS.ticker].map(
-  (a) => a.name,
-);
+export const WORKER_AGENTS = [
+  BENCH_AGENTS.noop,
+  BENCH_AGENTS.lines,
+  BENCH_AGENTS.ticker,
+  BENCH_AGENTS.planner,
+].map((a) => a.name);
 export const CRASH_WORKER_AGENTS = [BENCH_AGENTS.crash.name];
 
 /** The goal of a ticker session: <count> ticks, one every <intervalMs>. */
