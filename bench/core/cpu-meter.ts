@@ -5,11 +5,11 @@
  * much else was going on.
  */
 import { availableParallelism } from 'node:os';
-import { cpuMs, machineBusyMs, pidsNamed } from './proc-stats.js';
+import { cpuMs, machineBusyMs, pidsNamed, treeCpuMs } from './proc-stats.js';
 
 export interface CpuUsage {
   wallMs: number;
-  /** CPU ms per process name during the phase (worker includes its agents and git). */
+  /** CPU ms per process name during the phase (worker includes its descendants: agents, git). */
   byProcess: Record<string, number>;
   machineBusyMs: number;
 }
@@ -31,7 +31,8 @@ export function startCpuMeter(processes: Array<{ name: string; pid: number }>): 
     tracked.map(({ pids, children }) =>
       pids.reduce((sum, pid) => {
         try {
-          return sum + cpuMs(pid, children);
+          // The run's processes count with everything they started, running or reaped.
+          return sum + (children ? treeCpuMs(pid) : cpuMs(pid, false));
         } catch {
           return sum; // exited
         }

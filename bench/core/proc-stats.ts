@@ -37,6 +37,37 @@ export function cpuMs(pid: number, children = true): number {
   return (children ? own + field(16) + field(17) : own) * TICK_MS;
 }
 
+/**
+ * CPU time of a process and all its descendants: its own, its reaped children's, and that of
+ * the descendants still running (a long-lived helper, such as the worker's git spawner, reaps
+ * its own children, which the worker's reaped-children fields never see while it lives).
+ */
+export function treeCpuMs(pid: number): number {
+  let total = cpuMs(pid, true);
+  for (const child of livingChildren(pid)) {
+    try {
+      total += treeCpuMs(child);
+    } catch {
+      // Exited meanwhile: its time is in its parent's reaped-children fields by now, or soon.
+    }
+  }
+  return total;
+}
+
+/** Children of every thread of `pid` (/proc/<pid>/task/<tid>/children). */
+function livingChildren(pid: number): number[] {
+  const children: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) children.push(...list.split(' ').map(Number));
+    } catch {
+      // Thread gone, or a kernel without the children file: count what is reaped only.
+    }
+  }
+  return children;
+}
+
 /** Busy CPU time of the whole machine, all cores (everything but idle and iowait). */
 export function machineBusyMs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';

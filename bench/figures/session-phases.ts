@@ -12,11 +12,11 @@ import { describePhases, fetchPhases, medianPhases, type Phases } from '../core/
 /** What each phase of a session is, and what would make it cheaper. */
 const REMEDIES: Record<string, string> = {
   prepareWorkspace:
-    'prepareWorkspace runs about eight git processes per session, a full `git clone` of the repository among them: a cached mirror per repository with `git worktree add` (or `clone --shared`), and one check instead of several, would make it a few ms',
+    'prepareWorkspace runs four git processes for a fresh workspace (one check of the source, `git clone`, which is itself git, sh and upload-pack, the session branch, HEAD), spawned by a helper process so the worker does not fork: a cached mirror per repository and a workspace made from it without the clone transport (`git worktree add`, or init + alternates + read-tree) would leave about two',
   runAgentStep:
-    'runAgentStep spawns the agent plus about five git processes (HEAD before, add --all, diff --cached, HEAD after) and records the attempt in Postgres: one `git status --porcelain` before staging, and HEAD read once, would cut the no-op step to the agent itself',
+    "runAgentStep spawns the agent (from the worker itself: the fork blocks its event loop) plus two git processes for a no-op step (HEAD before, in run-agent-step.ts, and one `git status` for the commit) and records the attempt in Postgres (insert, then update): the agent spawned through a helper process like git, HEAD taken from the commit's status, and the ledger row written without waiting, would cut the no-op step to the agent itself",
   publishStatus:
-    'each status change is its own activity round trip (scheduled, polled, completed, then a workflow task): publishing from a local activity, or from the gateway watching visibility, removes the round trips',
+    'the terminal status is still its own activity round trip (scheduled, polled, completed, then a workflow task), kept regular so that Temporal already answers "completed" when viewers hear it; "running" is a local activity: the gateway announcing the close from visibility or the workflow result would remove the last round trip',
   'workflow tasks':
     'every activity completion wakes the workflow for one more workflow task, each heavier than the anchor’s (more workflow code and interceptors run in it): fewer activities per session means fewer tasks',
   'start call (POST vs client.start)':

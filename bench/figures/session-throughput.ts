@@ -77,7 +77,7 @@ export async function measureSessionThroughput(ctx: BenchContext): Promise<Figur
         (busy >= 0.85
           ? `the machine was ${Math.round(busy * 100)}% busy, so CPU is the ceiling: ≈ ${((cores * 1000) / sessionCpu).toFixed(1)} sessions/s if the run had the ${cores} cores to itself`
           : `the machine was only ${Math.round(busy * 100)}% busy, so the ceiling is the session's serial path (each lane waits for its session's activities and workflow tasks one after another)`),
-      'to close it: the remedies of the latency figure (no clone per session, fewer git processes per step, fewer activities per session) cut both the CPU and the serial path of a session',
+      'to close it: the remedies of the latency figure (no clone per session, no fork of the worker per agent, fewer activities per session) cut both the CPU and the serial path of a session',
     );
   }
   return [

@@ -13,7 +13,9 @@ import {
   condition,
   isCancellation,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -37,6 +39,7 @@ import { runPlan } from './tree-runner.js';
 import {
   PLAN_DEFAULTS,
   PLAN_LIMITS,
+  TERMINAL_STATUSES,
   type Plan,
   type ResumeState,
   type SessionInput,
@@ -45,14 +48,29 @@ import {
 } from './types.js';
 
 /**
- * A regular (not local) activity on purpose: it is scheduled in the same workflow task
- * completion as the search attribute upsert, so by the time a client hears "completed" on the
- * log bus, Temporal already answers "completed" too.
+ * A terminal status is published by a regular (not local) activity on purpose: it is scheduled
+ * in the same workflow task completion as the search attribute upsert, so by the time a client
+ * hears "completed" on the log bus, Temporal already answers "completed" too.
  */
 const { publishStatus } = proxyActivities<OrchestratorActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5 },
 });
+
+/**
+ * Any other status (running, paused, awaiting approval) is published by a local activity: it
+ * runs inside the workflow task, so the session does not wait for an activity task round trip
+ * and a second workflow task before its workspace is prepared (the bench measured them as most
+ * of a no-op session's overhead besides git). A viewer may hear "running" a moment before
+ * Temporal's visibility says so; the session is no less running.
+ */
+const { publishStatus: publishStatusLocally } = proxyLocalActivities<OrchestratorActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5 },
+});
+
+/** Histories recorded before non-terminal statuses went local replay with the regular activity. */
+const LOCAL_STATUS_PATCH = 'publish-non-terminal-status-locally';
 
 /** Thrown out of the story when the session should continue as new (caught below). */
 class ContinueAsNewRequest extends Error {
@@ -113,7 +131,11 @@ export async function session(input: SessionInput): Promise<SessionState> {
     state.status = status;
     // upsertSearchAttributes with the typed key form keeps the attribute's type checked.
     upsertSearchAttributes([{ key: SessionStatusKey, value: status }]);
-    await publishStatus({ sessionId: input.sessionId, status, ...(detail ? { detail } : {}) });
+    const publish =
+      !TERMINAL_STATUSES.includes(status) && patched(LOCAL_STATUS_PATCH)
+        ? publishStatusLocally
+        : publishStatus;
+    await publish({ sessionId: input.sessionId, status, ...(detail ? { detail } : {}) });
   }
 
   /** Follows pause, approvals and the budget gate in SessionStatus while the story runs. */

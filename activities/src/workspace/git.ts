@@ -1,9 +1,10 @@
 /**
  * Runs git for the workspace code. The identity is passed per command (`-c user.name=…`) so
  * commits work on a fresh machine or container with no git config; prompts are disabled so a
- * repository that wants credentials fails instead of hanging the activity.
+ * repository that wants credentials fails instead of hanging the activity. Commands are spawned
+ * by a helper process (git-spawner.ts), so forking git never blocks the worker's event loop.
  */
-import { execa } from 'execa';
+import { spawnViaHelper } from './git-spawner.js';
 
 export const GIT_IDENTITY = { name: 'Industrial Orchestrator', email: 'orchestrator@localhost' };
 
@@ -42,17 +43,17 @@ export async function git(args: string[], options: GitOptions = {}): Promise<Git
     ...options.config,
   };
   const configArgs = Object.entries(config).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-  const result = await execa('git', [...configArgs, ...args], {
-    cwd: options.cwd,
-    reject: false,
-    stdin: 'ignore',
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+  const result = await spawnViaHelper({
+    command: 'git',
+    args: [...configArgs, ...args],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
   });
   const exitCode = result.exitCode;
   if (exitCode === 0 || (exitCode !== undefined && options.allowExitCodes?.includes(exitCode))) {
     return { stdout: result.stdout, stderr: result.stderr, exitCode };
   }
-  throw new GitCommandError(args, exitCode, result.stderr || (result.message ?? ''));
+  throw new GitCommandError(args, exitCode, result.stderr || (result.error ?? ''));
 }
 
 /** HEAD's sha, or null in a repository without commits. */

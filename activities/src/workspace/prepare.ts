@@ -40,7 +40,10 @@ export async function prepareWorkspace(
     const plan = await planClone(input, settings, workspacesDir, branch);
     await mkdir(workspacesDir, { recursive: true });
     await clearEmptyDirectory(path);
-    await cloneInto(plan.source, workspacesDir, path, plan.setUp);
+    // The clone is put on the session's branch before it moves into place (setUp), so a fresh
+    // workspace needs no further checks: it is on its branch, which is all checkoutBranch does.
+    const created = await cloneInto(plan.source, workspacesDir, path, plan.setUp);
+    if (created) return { path, branch, baseSha: await headSha(path) };
   }
   await checkoutBranch(path, branch);
   return { path, branch, baseSha: await headSha(path) };
@@ -49,7 +52,7 @@ export async function prepareWorkspace(
 interface ClonePlan {
   source: RepositorySource;
   /** Runs in the fresh clone before it moves into place. */
-  setUp?: (clone: string) => Promise<void>;
+  setUp: (clone: string) => Promise<void>;
 }
 
 /** Checks the source before anything touches the disk, so a refusal leaves nothing behind. */
@@ -68,25 +71,36 @@ async function planClone(
   }
   const source = await resolveRepositorySource(input.repository, settings.allowedRoots);
   if (source.kind === 'path') await assertRepository(source.path);
-  return { source };
+  // A fresh clone is on the source's default branch and has no session branch yet.
+  return { source, setUp: (clone) => createBranch(clone, branch) };
 }
 
-/** A local source must be a repository itself: a work tree's top, or a bare repository. */
+async function createBranch(clone: string, branch: string): Promise<void> {
+  await git(['checkout', '--quiet', '-b', branch], { cwd: clone });
+}
+
+/**
+ * A local source must be a repository itself: a work tree's top, or a bare repository. One git
+ * call answers it: `--show-cdup` is empty at a work tree's top and `../…` in a folder below it.
+ */
 async function assertRepository(path: string): Promise<void> {
-  const trusted = { 'safe.directory': path };
-  const bare = await git(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], {
-    cwd: path,
-    allowExitCodes: [128],
-    config: trusted,
-  });
-  const [isBare, gitDir] = bare.stdout.trim().split('\n');
-  if (bare.exitCode === 0 && isBare === 'true' && gitDir === path) return;
-  if (bare.exitCode === 0 && isBare === 'false') {
-    const top = await git(['rev-parse', '--show-toplevel'], { cwd: path, config: trusted });
-    if (top.stdout.trim() === path) return;
+  const result = await git(
+    [
+      'rev-parse',
+      '--is-bare-repository',
+      '--absolute-git-dir',
+      '--is-inside-work-tree',
+      '--show-cdup',
+    ],
+    { cwd: path, allowExitCodes: [128], config: { 'safe.directory': path } },
+  );
+  const [isBare, gitDir, inWorkTree, cdup] = result.stdout.split('\n');
+  if (result.exitCode === 0 && isBare === 'true' && gitDir === path) return;
+  if (result.exitCode === 0 && isBare === 'false' && inWorkTree === 'true') {
+    if (!cdup) return;
     throw workspaceError(
       `Repository path ${path} is not a git repository: it is a folder inside the repository ` +
-        `${top.stdout.trim()}. Name the repository's top folder, or run \`git init\` in ${path}.`,
+        `${resolve(path, cdup)}. Name the repository's top folder, or run \`git init\` in ${path}.`,
     );
   }
   throw workspaceError(
@@ -110,27 +124,29 @@ async function clearEmptyDirectory(path: string): Promise<void> {
 /**
  * Clones next to the target and renames into place, so the workspace path only ever holds a
  * complete clone: a worker dying mid-clone leaves a stray temp directory, not a broken
- * checkout that the next attempt would take for a good one. `setUp` finishes the clone (a
- * fork's branch and remote) before the rename, for the same reason.
+ * checkout that the next attempt would take for a good one. `setUp` finishes the clone (the
+ * session's branch; a fork's branch and remote) before the rename, for the same reason.
+ * Returns false when another attempt's clone got there first (and was kept).
  */
 async function cloneInto(
   source: RepositorySource,
   parent: string,
   path: string,
-  setUp?: (clone: string) => Promise<void>,
-): Promise<void> {
+  setUp: (clone: string) => Promise<void>,
+): Promise<boolean> {
   const temp = join(parent, `.clone-${randomBytes(6).toString('hex')}`);
   const from = source.kind === 'url' ? source.url : source.path;
   try {
     await git(['clone', '--quiet', '--', from, temp], {
       config: source.kind === 'path' ? { 'safe.directory': source.path } : {},
     });
-    await setUp?.(temp);
+    await setUp(temp);
     await rename(temp, path);
+    return true;
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     // Another attempt may have finished the same clone meanwhile: theirs is as good as ours.
-    if (await isCheckout(path)) return;
+    if (await isCheckout(path)) return false;
     throw error;
   }
 }
