@@ -1,5 +1,5 @@
 /**
- * The session list's filters (agent, repository, text, time) and its total, over real HTTP
+ * The session list's filters (agent, repository, text in ids and titles, time) and its total, over real HTTP
  * against a real Temporal dev server's visibility store, with a worker in this process.
  */
 import { join } from 'node:path';
@@ -108,6 +108,17 @@ describe('session list filters', () => {
     await expectIds({ q: 'fai' }, failed);
     await expectIds({ q: otherRepository }, other);
     await expectIds({ q: 'no-such-thing' }, []);
+  });
+
+  it('searches the words of the title, whole, in any order, case ignored', async () => {
+    // Titles are "filters <agent>"; the agent is also matched by prefix, the title by words.
+    await expectIds({ q: 'FAIL Filters' }, failed);
+    await expectIds({ q: 'filters' }, [...echo, ...failed, ...other]);
+    await expectIds({ q: 'filters "echo" *' }, [...echo, ...other]);
+    // Only whole words: a word's prefix is no match.
+    await expectIds({ q: 'filt' }, []);
+    // The full-text index's own syntax is text here: no error, and no match of its own.
+    await expectIds({ q: '" OR * NEAR(' }, []);
   });
 
   it('filters by start and close time', async () => {

@@ -198,7 +198,8 @@ export const ListSessionsQuery = z
       .refine(hasNoNul, 'The search text cannot contain NUL characters')
       .optional()
       .openapi({
-        description: 'Text search: a prefix of the session id, the agent or the repository',
+        description:
+          'Text search: a prefix of the session id, the agent or the repository, or words of the title (each whole word, any order, case and accents ignored)',
       }),
     startedAfter: Instant.optional(),
     closedAfter: Instant.optional(),

@@ -15,6 +15,7 @@ import {
   ORCHESTRATOR_TASK_QUEUE,
   RepositoryKey,
   SessionStatusKey,
+  SessionTitleKey,
   TokensUsedKey,
   sessionWorkflowId,
   stateQuery,
@@ -104,6 +105,8 @@ export class SessionService {
         // A routed session gets its AgentName once routing chose (the workflow upserts it).
         ...(memo.agent ? [{ key: AgentNameKey, value: memo.agent }] : []),
         { key: RepositoryKey, value: memo.repository },
+        // For the list's text search; the title stays in the memo for display.
+        { key: SessionTitleKey, value: memo.title },
       ],
     });
     const now = new Date().toISOString();
