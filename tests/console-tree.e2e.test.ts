@@ -212,6 +212,14 @@ describe('console: task trees and time travel', () => {
       /^#[0-9a-f]{8}$/,
     );
 
+    // Telemetry: every agent step of the tree succeeded; a duration column per checkpoint.
+    const success = page.getByTestId('step-success-rate');
+    const steps = Number(await success.getAttribute('data-steps'));
+    expect(steps).toBeGreaterThanOrEqual(5);
+    expect(await success.getAttribute('data-succeeded')).toBe(String(steps));
+    expect(await page.getByTestId('step-duration-bar').count()).toBe(marks.length);
+    expect(await page.getByTestId('step-duration-max').getAttribute('data-ms')).toMatch(/^\d+$/);
+
     // The diff task 2's step introduced, from the session's workspace.
     const taskB = page.locator(
       '[data-testid="checkpoint-row"][data-task-path="2"][data-role="work"]',

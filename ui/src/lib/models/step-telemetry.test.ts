@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { checkpoint } from '$lib/testing/fixtures';
+import {
+  durationStats,
+  formatStepDuration,
+  percentile,
+  stepDurationMs,
+  stepTelemetry,
+  successText,
+} from './step-telemetry';
+
+/** A checkpoint whose step ran `seconds` from midnight. */
+function step(seq: number, seconds: number, patch: Parameters<typeof checkpoint>[1] = {}) {
+  return checkpoint(seq, {
+    startedAt: '2025-01-01T00:00:00Z',
+    finishedAt: new Date(Date.UTC(2025, 0, 1) + seconds * 1000).toISOString(),
+    ...patch,
+  });
+}
+
+describe('step telemetry', () => {
+  it('counts agent steps that exited 0 as successes, merges not at all', () => {
+    const telemetry = stepTelemetry([
+      step(1, 10, { role: 'plan' }),
+      step(2, 20, { taskPath: '1', exitCode: 2 }),
+      step(3, 30, { taskPath: '2' }),
+      step(4, 1, { role: 'merge', agent: '', exitCode: 0 }),
+    ]);
+    expect(telemetry).toMatchObject({ agentSteps: 3, succeeded: 2, failed: 1 });
+    expect(telemetry.successRate).toBeCloseTo(2 / 3);
+    expect(successText(telemetry)).toBe('67% (2 of 3)');
+  });
+
+  it('has no rate and no durations before the first step', () => {
+    const telemetry = stepTelemetry([]);
+    expect(telemetry).toEqual({
+      agentSteps: 0,
+      succeeded: 0,
+      failed: 0,
+      successRate: null,
+      durations: null,
+      bars: [],
+    });
+    expect(successText(telemetry)).toBe('—');
+  });
+
+  it('draws a bar per step, oldest first, scaled to the longest, with its outcome and tokens', () => {
+    const usage = {
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheReadTokens: 5,
+      cacheWriteTokens: 0,
+      costUsd: null,
+    };
+    const { bars } = stepTelemetry([
+      step(2, 40, { taskPath: '2.1', exitCode: 1, usage }),
+      step(1, 10, { role: 'plan' }),
+    ]);
+    expect(bars).toEqual([
+      { seq: 1, label: 'session · plan', durationMs: 10_000, ratio: 0.25, ok: true, tokens: null },
+      { seq: 2, label: 'task 2.1 · work', durationMs: 40_000, ratio: 1, ok: false, tokens: 125 },
+    ]);
+  });
+
+  it('keeps the latest steps when there are more than the chart holds', () => {
+    const steps = Array.from({ length: 10 }, (_, i) => step(i + 1, i + 1));
+    const telemetry = stepTelemetry(steps, 4);
+    expect(telemetry.bars.map((bar) => bar.seq)).toEqual([7, 8, 9, 10]);
+    // The statistics still cover every step.
+    expect(telemetry.durations?.count).toBe(10);
+  });
+
+  it('leaves out steps whose times cannot be read', () => {
+    expect(stepDurationMs({ startedAt: 'nope', finishedAt: '2025-01-01T00:00:00Z' })).toBeNull();
+    const telemetry = stepTelemetry([step(1, 5), checkpoint(2, { finishedAt: '' })]);
+    expect(telemetry.bars.map((bar) => bar.seq)).toEqual([1]);
+    expect(telemetry.agentSteps).toBe(2);
+  });
+});
+
+describe('duration statistics', () => {
+  it('gives the median, the 90th percentile (nearest rank), the longest and the total', () => {
+    expect(durationStats([5, 1, 3])).toEqual({
+      count: 3,
+      totalMs: 9,
+      medianMs: 3,
+      p90Ms: 5,
+      maxMs: 5,
+    });
+    expect(durationStats([4, 1, 2, 3])?.medianMs).toBe(3); // (2 + 3) / 2, rounded
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(hundred, 0.9)).toBe(90);
+    expect(percentile([7], 0.9)).toBe(7);
+    expect(durationStats([])).toBeNull();
+  });
+
+  it('writes short steps in milliseconds and longer ones as spans', () => {
+    expect(formatStepDuration(850)).toBe('850 ms');
+    expect(formatStepDuration(65_000)).toBe('1m 05s');
+  });
+});
