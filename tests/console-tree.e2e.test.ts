@@ -380,12 +380,18 @@ describe('console: task trees and time travel', () => {
     expect(held).toMatchObject({ status: 'paused', paused: true });
     // Task 2 merged task 1's branch (a merge, no agent), but started no step of its own.
     expect(held.checkpoints.filter((c) => c.taskPath === '2' && c.role === 'work')).toEqual([]);
+    // Task 2 is open and asked for a step permit: the tree says queued, not running.
+    const taskY = page.locator('[data-testid="task-node"][data-path="2"]');
+    await expect.poll(() => taskY.getAttribute('data-queued'), { timeout: 15_000 }).toBe('true');
+    expect(await taskY.getAttribute('data-status')).toBe('running');
+    expect(await taskY.locator('.badge').first().textContent()).toBe('queued');
     await screenshot(page, 'session-paused');
     await page.getByTestId('resume-button').click();
     await expect.poll(() => status(page), { timeout: 60_000 }).toBe('completed');
     await expect
       .poll(() => nodeStatuses(page), { timeout: 15_000 })
       .toEqual({ '1': 'completed', '2': 'completed' });
+    expect(await taskY.getAttribute('data-queued')).toBe('false');
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);

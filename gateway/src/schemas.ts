@@ -334,8 +334,18 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   decisions: z.array(ApprovalDecisionSchema),
   paused: z.boolean(),
   steps: z
-    .object({ running: z.number().int(), waiting: z.number().int() })
-    .openapi({ description: 'Agent steps of the tree running now, and waiting for a permit' }),
+    .object({
+      running: z.number().int(),
+      waiting: z.number().int(),
+      queued: z.array(z.string()).openapi({
+        description:
+          'Workflow ids (a task’s, or the session’s own) whose agent step waits for a permit, oldest first',
+      }),
+    })
+    .openapi({
+      description:
+        'Agent steps of the tree running now, and waiting for a permit (paused, over budget, or maxParallel reached)',
+    }),
   runs: z
     .number()
     .int()
@@ -439,6 +449,8 @@ export interface TreeNodeView {
   finishedAt: string | null;
   error: string | null;
   temporalUrl: string | null;
+  /** Its agent step waits for a permit: running, but no step of it runs. */
+  waitingForStep: boolean;
   children: TreeNodeView[];
 }
 
@@ -457,6 +469,10 @@ export const TreeNodeSchema: z.ZodType<TreeNodeView> = z
     finishedAt: z.string().nullable(),
     error: z.string().nullable(),
     temporalUrl: z.string().nullable(),
+    waitingForStep: z.boolean().openapi({
+      description:
+        'Its agent step waits for a permit (the session is paused or over budget, or maxParallel steps run): the task is running but no step of it is',
+    }),
     get children() {
       return z.array(TreeNodeSchema);
     },

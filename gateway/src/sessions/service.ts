@@ -138,7 +138,8 @@ export class SessionService {
       pending: state?.pending ?? [],
       decisions: state?.decisions ?? [],
       paused: state?.paused ?? false,
-      steps: state?.steps ?? { running: 0, waiting: 0 },
+      // States from before `queued` existed have none.
+      steps: { running: 0, waiting: 0, queued: [], ...state?.steps },
       runs: state?.runs ?? 1,
       outcome: state?.outcome ?? null,
       plan: memo.plan ?? null,
