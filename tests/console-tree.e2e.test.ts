@@ -398,6 +398,13 @@ describe('console: task trees and time travel', () => {
 
   it('shows every planned session’s tree on the Tasks page, filtered in the browser', async () => {
     const { page, errors } = await openConsolePage(browser, { width: 1600, height: 1000 });
+    // The sessions list marks a planned session from the list alone.
+    await page.goto(`${stack.baseUrl}/sessions`);
+    const inList = page.locator(`[data-testid="session-row"][data-session-id="${origin}"]`);
+    await inList.waitFor({ timeout: 30_000 });
+    expect(await inList.getAttribute('data-planned')).toBe('true');
+    expect(await inList.getByTestId('session-planned').count()).toBe(1);
+
     await page.goto(`${stack.baseUrl}/tasks`);
     const row = page.locator(`[data-testid="forest-session"][data-session-id="${origin}"]`);
     await row.waitFor({ timeout: 30_000 });

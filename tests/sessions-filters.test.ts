@@ -8,7 +8,7 @@ import { testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
 interface Page {
-  items: Array<{ id: string; agent: string; repository: string; status: string }>;
+  items: Array<{ id: string; agent: string; repository: string; status: string; planned: boolean }>;
   nextCursor: string | null;
   total: number;
 }
@@ -92,6 +92,8 @@ describe('session list filters', () => {
   it('filters by agent and by repository, with a total', async () => {
     const byAgent = await expectIds({ agent: 'fail' }, failed);
     expect(byAgent.items.every((item) => item.agent === 'fail')).toBe(true);
+    // None of these was started with a plan, and the list says so.
+    expect(byAgent.items.map((item) => item.planned)).toEqual([false]);
     await expectIds({ agent: 'echo' }, [...echo, ...other]);
     const byRepository = await expectIds({ repository: otherRepository }, other);
     expect(byRepository.items.every((item) => item.repository === otherRepository)).toBe(true);

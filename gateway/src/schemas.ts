@@ -320,6 +320,10 @@ export const SessionSummarySchema = z
     temporalUrl: z.string().nullable(),
     /** From the TokensUsed search attribute: every token of every step so far. */
     tokensUsed: z.number().int(),
+    planned: z.boolean().openapi({
+      description:
+        'Started with plan settings: it decomposes its goal into a task tree (GET …/tree) rather than running one step',
+    }),
   })
   .openapi('SessionSummary');
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;

@@ -124,6 +124,7 @@ export class SessionService {
       runId: handle.firstExecutionRunId,
       temporalUrl: this.temporalUrl(workflowId, handle.firstExecutionRunId),
       tokensUsed: 0,
+      planned: memo.plan !== undefined,
       checkpoints: [],
       error: null,
       ...this.controlFields(memo, null, 0),
@@ -245,6 +246,8 @@ export class SessionService {
       runId: info.runId,
       temporalUrl: this.temporalUrl(info.workflowId, info.runId),
       tokensUsed: Number(info.typedSearchAttributes.get(TokensUsedKey) ?? 0),
+      // The memo's plan settings are what makes the workflow plan (lists carry memos).
+      planned: memo.plan !== undefined && memo.plan !== null,
     };
   }
 

@@ -107,6 +107,8 @@ export interface SessionSummary {
   temporalUrl: string;
   /** Every token of every step so far (the TokensUsed search attribute). */
   tokensUsed: number;
+  /** It decomposes its goal into a task tree (absent from gateways before the field). */
+  planned?: boolean;
 }
 
 /** What a step's model use cost; null on a checkpoint whose agent reports none. */
