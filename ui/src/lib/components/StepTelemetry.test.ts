@@ -31,6 +31,15 @@ describe('StepTelemetry', () => {
     expect(body).toContain('500 ms');
   });
 
+  it('counts a failure that left no checkpoint, and says it has no duration', () => {
+    const { body } = render(StepTelemetry, { props: { checkpoints: [], unrecorded: 1 } });
+    expect(body).not.toContain('telemetry-empty');
+    expect(body).toContain('data-unrecorded="1"');
+    expect(body).toContain('0% (0 of 1)');
+    expect(body).toContain('1 failed without a checkpoint');
+    expect(body).toContain('fill-full');
+  });
+
   it('says so before any step finished', () => {
     const { body } = render(StepTelemetry, { props: { checkpoints: [] } });
     expect(body).toContain('data-testid="telemetry-empty"');

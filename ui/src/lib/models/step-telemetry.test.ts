@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkpoint } from '$lib/testing/fixtures';
+import { sessionDetail, taskNode } from '$lib/testing/fixtures';
 import {
   durationStats,
+  failuresWithoutCheckpoint,
   formatStepDuration,
   percentile,
   stepDurationMs,
@@ -31,12 +33,38 @@ describe('step telemetry', () => {
     expect(successText(telemetry)).toBe('67% (2 of 3)');
   });
 
+  it('counts failures that left no checkpoint as failed steps without a duration', () => {
+    const telemetry = stepTelemetry([step(1, 10, { role: 'plan' })], 40, 2);
+    expect(telemetry).toMatchObject({ agentSteps: 3, succeeded: 1, failed: 2, unrecorded: 2 });
+    expect(successText(telemetry)).toBe('33% (1 of 3)');
+    expect(telemetry.bars).toHaveLength(1);
+    expect(stepTelemetry([], 40, 1).successRate).toBe(0);
+  });
+
+  it('finds those failures: the failed session without a plan, or the failed tasks', () => {
+    expect(failuresWithoutCheckpoint(sessionDetail('s', { status: 'failed' }), null)).toBe(1);
+    expect(failuresWithoutCheckpoint(sessionDetail('s', { status: 'completed' }), null)).toBe(0);
+    const planned = sessionDetail('s', { status: 'failed', plan: { planner: 'p' } });
+    const nodes = [
+      // Task 1 planned and failed through its task 1.2: one failure, where it happened.
+      taskNode('1', {
+        status: 'failed',
+        children: [taskNode('1.1'), taskNode('1.2', { status: 'failed' })],
+      }),
+      taskNode('2', { status: 'failed' }),
+      taskNode('3', { status: 'skipped' }),
+    ];
+    expect(failuresWithoutCheckpoint(planned, nodes)).toBe(2);
+    expect(failuresWithoutCheckpoint(planned, null)).toBe(0);
+  });
+
   it('has no rate and no durations before the first step', () => {
     const telemetry = stepTelemetry([]);
     expect(telemetry).toEqual({
       agentSteps: 0,
       succeeded: 0,
       failed: 0,
+      unrecorded: 0,
       successRate: null,
       durations: null,
       bars: [],

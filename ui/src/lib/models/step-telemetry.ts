@@ -1,9 +1,10 @@
 /**
  * A session's step telemetry, derived from its checkpoints (the tree's steps and merges):
- * how many agent steps succeeded, and how long steps took. A step whose activity failed for
- * good left no checkpoint, so it is not counted here (the session's error says why).
+ * how many agent steps succeeded, and how long steps took. An agent that exits non-zero fails
+ * its step's activity, which then leaves no checkpoint: such failures are counted from what
+ * failed instead (`failuresWithoutCheckpoint`), and have no duration.
  */
-import type { Checkpoint } from '$lib/types/api';
+import type { Checkpoint, SessionDetail, TaskNode } from '$lib/types/api';
 import { formatSpan } from './budget';
 import { whereLabel } from './checkpoint-chain';
 
@@ -29,10 +30,12 @@ export interface DurationStats {
 }
 
 export interface StepTelemetry {
-  /** Agent steps (merges excluded: no agent ran). */
+  /** Agent steps (merges excluded: no agent ran), and failures that left no checkpoint. */
   agentSteps: number;
   succeeded: number;
   failed: number;
+  /** Of `failed`: failures without a checkpoint (no duration, no column). */
+  unrecorded: number;
   /** succeeded / agentSteps; null before any agent step. */
   successRate: number | null;
   /** Over every step with readable times, merges included; null before any. */
@@ -81,10 +84,38 @@ function stepTokens(checkpoint: Checkpoint): number | null {
   return usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
 }
 
-export function stepTelemetry(checkpoints: readonly Checkpoint[], maxBars = 40): StepTelemetry {
+/**
+ * Failures that left no checkpoint: each failed task of the tree, or the session itself when
+ * it failed without a plan (its one step, or what came before it, failed for good).
+ */
+export function failuresWithoutCheckpoint(
+  session: Pick<SessionDetail, 'status' | 'plan'>,
+  nodes: readonly TaskNode[] | null,
+): number {
+  if (!session.plan) return session.status === 'failed' ? 1 : 0;
+  let failed = 0;
+  const visit = (list: readonly TaskNode[]) => {
+    for (const node of list) {
+      // A task that planned fails through its own tasks: count where the failure happened.
+      if (node.status === 'failed' && !node.children.some((child) => child.status === 'failed')) {
+        failed += 1;
+      }
+      visit(node.children);
+    }
+  };
+  visit(nodes ?? []);
+  return failed;
+}
+
+export function stepTelemetry(
+  checkpoints: readonly Checkpoint[],
+  maxBars = 40,
+  unrecorded = 0,
+): StepTelemetry {
   const ordered = [...checkpoints].sort((a, b) => a.seq - b.seq);
-  const agentSteps = ordered.filter((checkpoint) => checkpoint.role !== 'merge');
-  const succeeded = agentSteps.filter((checkpoint) => checkpoint.exitCode === 0).length;
+  const recorded = ordered.filter((checkpoint) => checkpoint.role !== 'merge');
+  const succeeded = recorded.filter((checkpoint) => checkpoint.exitCode === 0).length;
+  const agentSteps = recorded.length + unrecorded;
   const timed = ordered.flatMap((checkpoint) => {
     const durationMs = stepDurationMs(checkpoint);
     return durationMs === null ? [] : [{ checkpoint, durationMs }];
@@ -92,10 +123,11 @@ export function stepTelemetry(checkpoints: readonly Checkpoint[], maxBars = 40):
   const shown = timed.slice(-maxBars);
   const longest = Math.max(0, ...shown.map((step) => step.durationMs));
   return {
-    agentSteps: agentSteps.length,
+    agentSteps,
     succeeded,
-    failed: agentSteps.length - succeeded,
-    successRate: agentSteps.length === 0 ? null : succeeded / agentSteps.length,
+    failed: agentSteps - succeeded,
+    unrecorded,
+    successRate: agentSteps === 0 ? null : succeeded / agentSteps,
     durations: durationStats(timed.map((step) => step.durationMs)),
     bars: shown.map(({ checkpoint, durationMs }) => ({
       seq: checkpoint.seq,
