@@ -1,6 +1,6 @@
 /**
  * The sessions list in headless Chromium over 200 sessions: cursor paging forward and back (with
- * buttons and keys), filters kept in the URL, text search. No worker runs, so every session stays
+ * buttons and keys), filters kept in the URL, text search by id prefix and by title words. No worker runs, so every session stays
  * pending and the list holds still while the test reads it.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +21,8 @@ let stack: Stack;
 let browser: Browser;
 /** Session ids as the API lists them: newest first. */
 const newestFirst: string[] = [];
+/** Session ids by the number in their title (`paging 007`). */
+const byNumber: string[] = [];
 
 async function create(index: number): Promise<string> {
   const agent = index % 2 === 0 ? 'echo' : 'fail';
@@ -34,7 +36,9 @@ async function create(index: number): Promise<string> {
     },
   });
   expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  const { id } = (await response.json()) as { id: string };
+  byNumber[index] = id;
+  return id;
 }
 
 beforeAll(async () => {
@@ -119,7 +123,7 @@ describe('sessions list', () => {
     await page.close();
   });
 
-  it('filters by agent and status, keeps the filters in the URL, and searches by id', async () => {
+  it('filters by agent and status, keeps the filters in the URL, and searches by id and title', async () => {
     const { page, errors } = await openConsolePage(browser);
     await page.goto(`${stack.baseUrl}/sessions`);
     await expect.poll(() => textOf(page, 'sessions-total')).toBe(String(SESSIONS));
@@ -149,6 +153,21 @@ describe('sessions list', () => {
     await expect.poll(() => rowIds(page)).toEqual([target]);
     expect(page.url()).toContain(`q=${target.slice(0, 8)}`);
     await screenshot(page, 'sessions-search');
+
+    // Words of the title, in any order, typed then left to settle (no Enter): one session.
+    await page.getByTestId('session-search').fill('');
+    await page.getByTestId('session-search').pressSequentially('137 PAGING');
+    await expect.poll(() => rowIds(page)).toEqual([byNumber[137]]);
+    await expect.poll(() => textOf(page, 'sessions-total')).toBe('1');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('137 PAGING');
+    // The search lives in the URL: a reload shows the same list and the same box.
+    await page.reload();
+    await expect.poll(() => rowIds(page)).toEqual([byNumber[137]]);
+    expect(await page.getByTestId('session-search').inputValue()).toBe('137 PAGING');
+    // With another filter: an agent the session does not have (odd numbers ran `fail`).
+    await page.getByTestId('agent-filter').selectOption('echo');
+    await expect.poll(() => textOf(page, 'sessions-total')).toBe('0');
+    await screenshot(page, 'sessions-search-title');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -212,6 +212,14 @@ describe('console: task trees and time travel', () => {
       /^#[0-9a-f]{8}$/,
     );
 
+    // Telemetry: every agent step of the tree succeeded; a duration column per checkpoint.
+    const success = page.getByTestId('step-success-rate');
+    const steps = Number(await success.getAttribute('data-steps'));
+    expect(steps).toBeGreaterThanOrEqual(5);
+    expect(await success.getAttribute('data-succeeded')).toBe(String(steps));
+    expect(await page.getByTestId('step-duration-bar').count()).toBe(marks.length);
+    expect(await page.getByTestId('step-duration-max').getAttribute('data-ms')).toMatch(/^\d+$/);
+
     // The diff task 2's step introduced, from the session's workspace.
     const taskB = page.locator(
       '[data-testid="checkpoint-row"][data-task-path="2"][data-role="work"]',
@@ -372,18 +380,31 @@ describe('console: task trees and time travel', () => {
     expect(held).toMatchObject({ status: 'paused', paused: true });
     // Task 2 merged task 1's branch (a merge, no agent), but started no step of its own.
     expect(held.checkpoints.filter((c) => c.taskPath === '2' && c.role === 'work')).toEqual([]);
+    // Task 2 is open and asked for a step permit: the tree says queued, not running.
+    const taskY = page.locator('[data-testid="task-node"][data-path="2"]');
+    await expect.poll(() => taskY.getAttribute('data-queued'), { timeout: 15_000 }).toBe('true');
+    expect(await taskY.getAttribute('data-status')).toBe('running');
+    expect(await taskY.locator('.badge').first().textContent()).toBe('queued');
     await screenshot(page, 'session-paused');
     await page.getByTestId('resume-button').click();
     await expect.poll(() => status(page), { timeout: 60_000 }).toBe('completed');
     await expect
       .poll(() => nodeStatuses(page), { timeout: 15_000 })
       .toEqual({ '1': 'completed', '2': 'completed' });
+    expect(await taskY.getAttribute('data-queued')).toBe('false');
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);
 
   it('shows every planned session’s tree on the Tasks page, filtered in the browser', async () => {
     const { page, errors } = await openConsolePage(browser, { width: 1600, height: 1000 });
+    // The sessions list marks a planned session from the list alone.
+    await page.goto(`${stack.baseUrl}/sessions`);
+    const inList = page.locator(`[data-testid="session-row"][data-session-id="${origin}"]`);
+    await inList.waitFor({ timeout: 30_000 });
+    expect(await inList.getAttribute('data-planned')).toBe('true');
+    expect(await inList.getByTestId('session-planned').count()).toBe(1);
+
     await page.goto(`${stack.baseUrl}/tasks`);
     const row = page.locator(`[data-testid="forest-session"][data-session-id="${origin}"]`);
     await row.waitFor({ timeout: 30_000 });

@@ -87,6 +87,11 @@ describe('console', () => {
 
     // The checkpoint timeline, verified, and the diff of the step's commit (echo writes goal.txt).
     await expect.poll(() => page.getByTestId('checkpoint-row').count()).toBe(1);
+    // Telemetry: one agent step, succeeded, one duration column.
+    const success = page.getByTestId('step-success-rate');
+    expect(await success.getAttribute('data-steps')).toBe('1');
+    expect(await success.getAttribute('data-succeeded')).toBe('1');
+    expect(await page.getByTestId('step-duration-bar').count()).toBe(1);
     await expect
       .poll(() => page.getByTestId('checkpoint-row').getAttribute('data-verified'), {
         timeout: 15_000,
@@ -144,6 +149,11 @@ describe('console', () => {
     await page.goto(`${stack.baseUrl}/sessions/${id}`);
     await expect.poll(() => status(page), { timeout: 30_000 }).toBe('failed');
     await expect.poll(() => textOf(page, 'session-error')).toMatch(/3/);
+    // The agent exited 3: its step failed without a checkpoint, and telemetry counts it.
+    const success = page.getByTestId('step-success-rate');
+    await expect.poll(() => success.getAttribute('data-unrecorded')).toBe('1');
+    expect(await success.getAttribute('data-succeeded')).toBe('0');
+    expect(await page.getByTestId('step-duration-bar').count()).toBe(0);
     const before = (await detail(id)).runId;
     await page.getByTestId('retry-button').click();
     await eventually(async () => ((await detail(id)).runId !== before ? true : undefined));

@@ -1,5 +1,5 @@
 /**
- * The session list's filters (agent, repository, text, time) and its total, over real HTTP
+ * The session list's filters (agent, repository, text in ids and titles, time) and its total, over real HTTP
  * against a real Temporal dev server's visibility store, with a worker in this process.
  */
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
 interface Page {
-  items: Array<{ id: string; agent: string; repository: string; status: string }>;
+  items: Array<{ id: string; agent: string; repository: string; status: string; planned: boolean }>;
   nextCursor: string | null;
   total: number;
 }
@@ -92,6 +92,8 @@ describe('session list filters', () => {
   it('filters by agent and by repository, with a total', async () => {
     const byAgent = await expectIds({ agent: 'fail' }, failed);
     expect(byAgent.items.every((item) => item.agent === 'fail')).toBe(true);
+    // None of these was started with a plan, and the list says so.
+    expect(byAgent.items.map((item) => item.planned)).toEqual([false]);
     await expectIds({ agent: 'echo' }, [...echo, ...other]);
     const byRepository = await expectIds({ repository: otherRepository }, other);
     expect(byRepository.items.every((item) => item.repository === otherRepository)).toBe(true);
@@ -108,6 +110,17 @@ describe('session list filters', () => {
     await expectIds({ q: 'fai' }, failed);
     await expectIds({ q: otherRepository }, other);
     await expectIds({ q: 'no-such-thing' }, []);
+  });
+
+  it('searches the words of the title, whole, in any order, case ignored', async () => {
+    // Titles are "filters <agent>"; the agent is also matched by prefix, the title by words.
+    await expectIds({ q: 'FAIL Filters' }, failed);
+    await expectIds({ q: 'filters' }, [...echo, ...failed, ...other]);
+    await expectIds({ q: 'filters "echo" *' }, [...echo, ...other]);
+    // Only whole words: a word's prefix is no match.
+    await expectIds({ q: 'filt' }, []);
+    // The full-text index's own syntax is text here: no error, and no match of its own.
+    await expectIds({ q: '" OR * NEAR(' }, []);
   });
 
   it('filters by start and close time', async () => {

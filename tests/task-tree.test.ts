@@ -524,7 +524,8 @@ describe('budgets, approvals, pause', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const held = await handle.query(stateQuery);
     expect(held.checkpoints.filter((c) => c.taskPath === '2' && c.role === 'work')).toEqual([]);
-    expect(held.steps).toEqual({ running: 0, waiting: 1 });
+    // The state names whose step waits: task 2's.
+    expect(held.steps).toEqual({ running: 0, waiting: 1, queued: [`${handle.workflowId}.2`] });
 
     const budget = await handle.executeUpdate(setBudgetUpdate, {
       args: [{ budget: { maxWallTimeMs: 600_000 }, by: 'tester' }],
@@ -637,16 +638,17 @@ describe('budgets, approvals, pause', () => {
     await handle.signal(pauseSignal, { by: 'tester' });
     const paused = await waitForStatus(handle, 'paused');
     expect(paused.paused).toBe(true);
-    // The running step finishes; the next one does not start while paused.
+    // The running step finishes; task 2 opens and asks for a permit (after preparing its
+    // worktree, which takes a while on a loaded machine), and its step does not start.
     await eventually(async () => {
       const state = await handle.query(stateQuery);
-      return statuses(state)['2'] === 'running' ? true : undefined;
+      return statuses(state)['2'] === 'running' && state.steps?.waiting === 1 ? true : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const still = await handle.query(stateQuery);
     expect(still.status).toBe('paused');
     expect(still.checkpoints.some((c) => c.taskPath === '2' && c.role === 'work')).toBe(false);
-    expect(still.steps).toEqual({ running: 0, waiting: 1 });
+    expect(still.steps).toEqual({ running: 0, waiting: 1, queued: [`${handle.workflowId}.2`] });
     await handle.signal(resumeSignal, { by: 'tester' });
     expect((await handle.result()).status).toBe('completed');
   }, 120_000);

@@ -14,6 +14,7 @@ import {
   AgentNameKey,
   RepositoryKey,
   SessionStatusKey,
+  SessionTitleKey,
   sessionWorkflowId,
   type SessionInput,
   type SessionStatus,
@@ -61,6 +62,7 @@ async function seed(ctx: BenchContext, total: number): Promise<number> {
             { key: SessionStatusKey, value: OPEN_STATUSES[i % OPEN_STATUSES.length]! },
             { key: AgentNameKey, value: memo.agent },
             { key: RepositoryKey, value: memo.repository },
+            { key: SessionTitleKey, value: memo.title },
           ],
         });
       // A loaded dev server sometimes fails a start (a namespace lookup, a busy SQLite): once

@@ -198,7 +198,8 @@ export const ListSessionsQuery = z
       .refine(hasNoNul, 'The search text cannot contain NUL characters')
       .optional()
       .openapi({
-        description: 'Text search: a prefix of the session id, the agent or the repository',
+        description:
+          'Text search: a prefix of the session id, the agent or the repository, or words of the title (each whole word, any order, case and accents ignored)',
       }),
     startedAfter: Instant.optional(),
     closedAfter: Instant.optional(),
@@ -319,6 +320,10 @@ export const SessionSummarySchema = z
     temporalUrl: z.string().nullable(),
     /** From the TokensUsed search attribute: every token of every step so far. */
     tokensUsed: z.number().int(),
+    planned: z.boolean().openapi({
+      description:
+        'Started with plan settings: it decomposes its goal into a task tree (GET …/tree) rather than running one step',
+    }),
   })
   .openapi('SessionSummary');
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
@@ -333,8 +338,18 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   decisions: z.array(ApprovalDecisionSchema),
   paused: z.boolean(),
   steps: z
-    .object({ running: z.number().int(), waiting: z.number().int() })
-    .openapi({ description: 'Agent steps of the tree running now, and waiting for a permit' }),
+    .object({
+      running: z.number().int(),
+      waiting: z.number().int(),
+      queued: z.array(z.string()).openapi({
+        description:
+          'Workflow ids (a task’s, or the session’s own) whose agent step waits for a permit, oldest first',
+      }),
+    })
+    .openapi({
+      description:
+        'Agent steps of the tree running now, and waiting for a permit (paused, over budget, or maxParallel reached)',
+    }),
   runs: z
     .number()
     .int()
@@ -438,6 +453,8 @@ export interface TreeNodeView {
   finishedAt: string | null;
   error: string | null;
   temporalUrl: string | null;
+  /** Its agent step waits for a permit: running, but no step of it runs. */
+  waitingForStep: boolean;
   children: TreeNodeView[];
 }
 
@@ -456,6 +473,10 @@ export const TreeNodeSchema: z.ZodType<TreeNodeView> = z
     finishedAt: z.string().nullable(),
     error: z.string().nullable(),
     temporalUrl: z.string().nullable(),
+    waitingForStep: z.boolean().openapi({
+      description:
+        'Its agent step waits for a permit (the session is paused or over budget, or maxParallel steps run): the task is running but no step of it is',
+    }),
     get children() {
       return z.array(TreeNodeSchema);
     },

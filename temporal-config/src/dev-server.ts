@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@orchestrator/workflows/search-attributes';
 import { devServerArgs, devServerEnvironment } from './dev-server-args.js';
+import { registerMissingSearchAttributes } from './search-attribute-registration.js';
 import type { TemporalCli } from './provision.js';
 
 export interface DevServerOptions {
@@ -49,6 +50,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         searchAttributes: [...CUSTOM_SEARCH_ATTRIBUTES],
       },
     });
+    try {
+      await registerMissingSearchAttributes(address, namespace);
+    } catch (error) {
+      await env.teardown();
+      throw error;
+    }
     return { address, namespace, webUrl, pid: null, stop: () => env.teardown() };
   }
 
@@ -91,6 +98,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       () => output,
       options.startTimeoutMs ?? 60_000,
     );
+    await registerMissingSearchAttributes(address, namespace);
   } catch (error) {
     child.kill('SIGKILL');
     await child;

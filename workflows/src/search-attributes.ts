@@ -10,6 +10,11 @@ export const RepositoryKey = defineSearchAttributeKey('Repository', 'KEYWORD');
 export const ParentSessionKey = defineSearchAttributeKey('ParentSession', 'KEYWORD');
 export const TaskDepthKey = defineSearchAttributeKey('TaskDepth', 'INT');
 export const TokensUsedKey = defineSearchAttributeKey('TokensUsed', 'INT');
+/**
+ * The session's title, for the list's text search. Text (full-text: matched word by word, case
+ * and accents ignored), set by the gateway when it starts a run; kept across continue-as-new.
+ */
+export const SessionTitleKey = defineSearchAttributeKey('SessionTitle', 'TEXT');
 
 export const CUSTOM_SEARCH_ATTRIBUTES = [
   SessionStatusKey,
@@ -18,4 +23,5 @@ export const CUSTOM_SEARCH_ATTRIBUTES = [
   ParentSessionKey,
   TaskDepthKey,
   TokensUsedKey,
+  SessionTitleKey,
 ] as const;

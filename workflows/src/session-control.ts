@@ -107,8 +107,14 @@ export class SessionControl {
     });
   }
 
+  /** What the state query tells about permits (a query only reads it: no command changes). */
   private publishLoad(): void {
-    this.state.steps = { running: this.running, waiting: this.queue.length };
+    const own = workflowInfo().workflowId;
+    this.state.steps = {
+      running: this.running,
+      waiting: this.queue.length,
+      queued: this.queue.map((request) => request.workflowId || own),
+    };
   }
 
   /** The status operators should see while the story runs. */

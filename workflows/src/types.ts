@@ -280,8 +280,13 @@ export interface SessionState {
   pending?: PendingApproval[];
   decisions?: ApprovalDecision[];
   paused?: boolean;
-  /** Agent steps of the tree running now, and waiting for a permit. */
-  steps?: { running: number; waiting: number };
+  /**
+   * Agent steps of the tree running now, and waiting for a permit (paused, over budget, or
+   * `maxParallel` steps already running); `queued` names the workflows whose step waits (a
+   * task's id, or the session's own), oldest request first. Absent from states recorded before
+   * it existed.
+   */
+  steps?: { running: number; waiting: number; queued?: string[] };
   /** The task tree (empty for a session that did not plan). */
   tree?: TaskNode[];
   /** Tasks that ended: completed / failed / skipped counts (a partial session has failures). */

@@ -19,7 +19,7 @@ import { checkpointDiff } from '../sessions/diff.js';
 import type { SessionService } from '../sessions/service.js';
 import { forkSession, rewindSession } from '../sessions/time-travel.js';
 import { nestTree } from '../sessions/tree.js';
-import { deriveStatus } from '../sessions/status.js';
+import { deriveStatus, isClosed } from '../sessions/status.js';
 import { parseRequestPart } from '../validate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { actorOf, type AuditRecorder } from '../audit.js';
@@ -114,13 +114,15 @@ export function sessionRoutes(options: SessionRoutesOptions): Router {
   router.get('/:id/tree', async (req, res) => {
     const { id } = parseRequestPart(SessionIdParams, req.params, 'params');
     const { info, state } = await sessions.requireState(id);
+    // A closed run's queue is history: nothing waits any more.
+    const queued = new Set(isClosed(info) ? [] : (state.steps?.queued ?? []));
     res.json({
       sessionId: id,
       status: deriveStatus(info),
       usage: state.usage ?? { tokens: state.tokensUsed, costUsd: 0 },
       budget: state.budget ?? {},
       outcome: state.outcome ?? null,
-      nodes: nestTree(state.tree ?? [], (workflowId) => sessions.temporalUrl(workflowId)),
+      nodes: nestTree(state.tree ?? [], (workflowId) => sessions.temporalUrl(workflowId), queued),
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterKey, quote, visibilityQuery } from './list-query.js';
+import { MAX_TITLE_WORDS, filterKey, quote, titleWords, visibilityQuery } from './list-query.js';
 
 describe('session list query', () => {
   it('lists every session when no filter is given', () => {
@@ -22,7 +22,7 @@ describe('session list query', () => {
         ` AND AgentName = 'echo'` +
         ` AND Repository = '/srv/repos/app'` +
         ` AND (WorkflowId STARTS_WITH 'session-7f3k' OR AgentName STARTS_WITH '7f3k'` +
-        ` OR Repository STARTS_WITH '7f3k')` +
+        ` OR Repository STARTS_WITH '7f3k' OR (SessionTitle = '7f3k'))` +
         ` AND StartTime >= '2025-01-30T00:00:00.000Z'` +
         ` AND CloseTime >= '2025-01-31T00:00:00.000Z'`,
     );
@@ -33,6 +33,24 @@ describe('session list query', () => {
     expect(quote(`a\\' OR 'x'='x`)).toBe(`'a\\\\\\' OR \\'x\\'=\\'x'`);
     expect(visibilityQuery({ repository: `x' OR WorkflowType = 'task` })).toBe(
       `WorkflowType = 'session' AND Repository = 'x\\' OR WorkflowType = \\'task'`,
+    );
+  });
+
+  it('looks for every word of a search in the title, and only words', () => {
+    expect(visibilityQuery({ q: 'Fix login-bug' })).toBe(
+      `WorkflowType = 'session'` +
+        ` AND (WorkflowId STARTS_WITH 'session-Fix login-bug' OR AgentName STARTS_WITH 'Fix login-bug'` +
+        ` OR Repository STARTS_WITH 'Fix login-bug'` +
+        ` OR (SessionTitle = 'fix' AND SessionTitle = 'login' AND SessionTitle = 'bug'))`,
+    );
+    // Quotes, wildcards and full-text operators never reach the title clause; words repeat once.
+    expect(titleWords(`"it's" * OR login* (x) -login`)).toEqual(['it', 's', 'or', 'login', 'x']);
+    expect(titleWords('Café RÉSUMÉ 42')).toEqual(['café', 'résumé', '42']);
+    expect(titleWords('a b c d e f g h i j')).toHaveLength(MAX_TITLE_WORDS);
+    // Punctuation alone searches the prefixes only: visibility refuses an empty Text value.
+    expect(visibilityQuery({ q: `"'` })).toBe(
+      `WorkflowType = 'session' AND (WorkflowId STARTS_WITH 'session-"\\''` +
+        ` OR AgentName STARTS_WITH '"\\'' OR Repository STARTS_WITH '"\\'')`,
     );
   });
 

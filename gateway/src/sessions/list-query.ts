@@ -11,7 +11,10 @@ export interface SessionFilters {
   agent?: string | undefined;
   /** Exact repository as the session was started with (the Repository search attribute). */
   repository?: string | undefined;
-  /** Free text: a prefix of the session id, the agent name or the repository. */
+  /**
+   * Free text: a prefix of the session id, the agent name or the repository, or words of the
+   * title (every word, whole, in any order; the SessionTitle search attribute).
+   */
   q?: string | undefined;
   /** ISO 8601 instants: only sessions started / closed at or after them. */
   startedAfter?: string | undefined;
@@ -26,14 +29,42 @@ export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** The fields a text search looks at, each matched by prefix (Keyword attributes). */
+/** At most this many words of a search are looked up in titles (the rest are ignored). */
+export const MAX_TITLE_WORDS = 8;
+
+/**
+ * The words of a search as the visibility store's full-text index splits a title: runs of
+ * letters, digits and combining marks, lowercased, each once. Nothing else reaches the index's
+ * own query syntax (SQLite's FTS5 refuses a stray `"` with an error the client retries for
+ * seconds), and an empty word is never sent (visibility refuses `SessionTitle = ''`).
+ */
+export function titleWords(q: string): string[] {
+  const words =
+    q
+      .normalize('NFC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, MAX_TITLE_WORDS);
+}
+
+/**
+ * The fields a text search looks at: the id, agent and repository by prefix (Keyword
+ * attributes), the title by words. A Text attribute's `=` matches a title holding any one word
+ * of the value, so each word is its own clause and all of them must match. Sessions started
+ * before SessionTitle existed have none and match by the prefixes only.
+ */
 function textQuery(q: string): string {
   const value = q.trim();
-  return (
-    `(WorkflowId STARTS_WITH ${quote(`session-${value}`)}` +
-    ` OR AgentName STARTS_WITH ${quote(value)}` +
-    ` OR Repository STARTS_WITH ${quote(value)})`
-  );
+  const prefixes = [
+    `WorkflowId STARTS_WITH ${quote(`session-${value}`)}`,
+    `AgentName STARTS_WITH ${quote(value)}`,
+    `Repository STARTS_WITH ${quote(value)}`,
+  ];
+  const words = titleWords(value);
+  if (words.length > 0) {
+    prefixes.push(`(${words.map((word) => `SessionTitle = ${quote(word)}`).join(' AND ')})`);
+  }
+  return `(${prefixes.join(' OR ')})`;
 }
 
 export function visibilityQuery(filters: SessionFilters): string {

@@ -15,6 +15,7 @@ import {
   ORCHESTRATOR_TASK_QUEUE,
   RepositoryKey,
   SessionStatusKey,
+  SessionTitleKey,
   TokensUsedKey,
   sessionWorkflowId,
   stateQuery,
@@ -104,6 +105,8 @@ export class SessionService {
         // A routed session gets its AgentName once routing chose (the workflow upserts it).
         ...(memo.agent ? [{ key: AgentNameKey, value: memo.agent }] : []),
         { key: RepositoryKey, value: memo.repository },
+        // For the list's text search; the title stays in the memo for display.
+        { key: SessionTitleKey, value: memo.title },
       ],
     });
     const now = new Date().toISOString();
@@ -121,6 +124,7 @@ export class SessionService {
       runId: handle.firstExecutionRunId,
       temporalUrl: this.temporalUrl(workflowId, handle.firstExecutionRunId),
       tokensUsed: 0,
+      planned: memo.plan !== undefined,
       checkpoints: [],
       error: null,
       ...this.controlFields(memo, null, 0),
@@ -135,7 +139,8 @@ export class SessionService {
       pending: state?.pending ?? [],
       decisions: state?.decisions ?? [],
       paused: state?.paused ?? false,
-      steps: state?.steps ?? { running: 0, waiting: 0 },
+      // States from before `queued` existed have none.
+      steps: { running: 0, waiting: 0, queued: [], ...state?.steps },
       runs: state?.runs ?? 1,
       outcome: state?.outcome ?? null,
       plan: memo.plan ?? null,
@@ -241,6 +246,8 @@ export class SessionService {
       runId: info.runId,
       temporalUrl: this.temporalUrl(info.workflowId, info.runId),
       tokensUsed: Number(info.typedSearchAttributes.get(TokensUsedKey) ?? 0),
+      // The memo's plan settings are what makes the workflow plan (lists carry memos).
+      planned: memo.plan !== undefined && memo.plan !== null,
     };
   }
 

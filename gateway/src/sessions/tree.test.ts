@@ -49,6 +49,13 @@ describe('nestTree', () => {
     ]);
   });
 
+  it('marks the nodes whose agent step waits for a permit', () => {
+    const [one, two] = nestTree([node('1'), node('2')], url, new Set(['session-abc.2']));
+    expect(one?.waitingForStep).toBe(false);
+    expect(two?.waitingForStep).toBe(true);
+    expect(nestTree([node('1')], url)[0]?.waitingForStep).toBe(false);
+  });
+
   it('adds every descendant’s usage to subtreeUsage and keeps each node’s own', () => {
     const [one, two] = nestTree(
       [node('1', 10, 0.5), node('2', 1), node('2.1', 100, 1), node('2.1.1', 1000, 2)],

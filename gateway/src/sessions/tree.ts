@@ -35,6 +35,8 @@ const add = (a: Usage, b: Usage): Usage => ({
 export function nestTree(
   nodes: readonly TaskNode[],
   temporalUrl: (workflowId: string) => string | null,
+  /** Workflow ids whose agent step waits for a permit (the state's `steps.queued`). */
+  queued: ReadonlySet<string> = new Set(),
 ): TreeNodeView[] {
   const views = new Map<string, TreeNodeView>();
   for (const node of [...nodes].sort((a, b) => comparePaths(a.path, b.path))) {
@@ -45,6 +47,7 @@ export function nestTree(
       usage,
       subtreeUsage: usage,
       temporalUrl: temporalUrl(node.workflowId),
+      waitingForStep: queued.has(node.workflowId),
       children: [],
     });
   }

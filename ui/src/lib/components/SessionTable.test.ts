@@ -27,6 +27,24 @@ describe('SessionTable', () => {
     expect(def).toContain('open');
   });
 
+  it('marks the sessions that planned a task tree, from the list alone', () => {
+    const { body } = render(SessionTable, {
+      props: {
+        loaded: true,
+        items: [
+          sessionSummary('tree', { planned: true }),
+          sessionSummary('one', { planned: false }),
+        ],
+      },
+    });
+    const [tree, one] = body.split('data-testid="session-row"').slice(1);
+    expect(tree).toContain('data-planned="true"');
+    expect(tree).toContain('data-testid="session-planned"');
+    expect(tree).toContain('planned into a task tree');
+    expect(one).toContain('data-planned="false"');
+    expect(one).not.toContain('session-planned');
+  });
+
   it('tells an empty list from an empty filter result', () => {
     expect(render(SessionTable, { props: { loaded: true, items: [] } }).body).toContain(
       'No sessions yet',

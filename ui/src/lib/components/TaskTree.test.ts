@@ -30,6 +30,25 @@ function rendered(body: string) {
 }
 
 describe('TaskTree', () => {
+  it('badges a running task whose step waits for a permit as queued', () => {
+    const { body } = render(TaskTree, {
+      props: {
+        nodes: [
+          taskNode('1', { status: 'running', waitingForStep: true }),
+          taskNode('2', { status: 'running' }),
+        ],
+        expansion: new TreeExpansion(),
+      },
+    });
+    const [first, second] = body.split('data-testid="task-node"').slice(1);
+    expect(first).toContain('data-status="running"');
+    expect(first).toContain('data-queued="true"');
+    expect(first).toContain('>queued</span>');
+    expect(first).toContain('status-queued');
+    expect(second).toContain('data-queued="false"');
+    expect(second).toContain('>running</span>');
+  });
+
   it('nests children under their parent, in plan order, with status, agent and usage', () => {
     const { body } = render(TaskTree, { props: { nodes, expansion: new TreeExpansion() } });
     expect(rendered(body)).toEqual([

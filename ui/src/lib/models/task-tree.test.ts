@@ -6,6 +6,7 @@ import {
   describeCounts,
   filterTree,
   noTreeFilter,
+  shownStatus,
   treeAgents,
 } from './task-tree';
 
@@ -37,6 +38,21 @@ describe('task tree', () => {
     const all = filterTree(nodes, noTreeFilter);
     expect(all.nodes).toEqual(nodes);
     expect([...all.matched].sort()).toEqual(['1', '1.1', '1.2', '2']);
+  });
+
+  it('shows a running task whose step waits for a permit as queued, and counts it apart', () => {
+    const waiting = taskNode('3', { status: 'running', waitingForStep: true });
+    expect(shownStatus(waiting)).toBe('queued');
+    expect(shownStatus({ ...waiting, waitingForStep: false })).toBe('running');
+    // A gateway from before the field says nothing: running.
+    expect(shownStatus(taskNode('4', { status: 'running' }))).toBe('running');
+    // Only a running task can be queued.
+    expect(shownStatus(taskNode('5', { status: 'completed', waitingForStep: true }))).toBe(
+      'completed',
+    );
+    expect(describeCounts([...nodes, waiting])).toBe(
+      '5 tasks · 1 running · 1 queued · 1 completed · 1 failed · 1 skipped',
+    );
   });
 
   it('counts by status and lists agents and branches', () => {

@@ -58,16 +58,24 @@ export function walk(nodes: readonly TaskNode[], visit: (node: TaskNode, depth: 
   go(nodes, 0);
 }
 
-/** How many nodes, by status. */
+/** What a node's badge says: a running task whose step waits for a permit is `queued`. */
+export type ShownTaskStatus = TaskStatus | 'queued';
+
+export function shownStatus(node: Pick<TaskNode, 'status' | 'waitingForStep'>): ShownTaskStatus {
+  return node.status === 'running' && node.waitingForStep === true ? 'queued' : node.status;
+}
+
+/** How many nodes, by status as shown (queued apart from running). */
 export function countTree(nodes: readonly TaskNode[]): {
   total: number;
-  byStatus: Partial<Record<TaskStatus, number>>;
+  byStatus: Partial<Record<ShownTaskStatus, number>>;
 } {
   let total = 0;
-  const byStatus: Partial<Record<TaskStatus, number>> = {};
+  const byStatus: Partial<Record<ShownTaskStatus, number>> = {};
   walk(nodes, (node) => {
     total += 1;
-    byStatus[node.status] = (byStatus[node.status] ?? 0) + 1;
+    const status = shownStatus(node);
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
   });
   return { total, byStatus };
 }
@@ -76,8 +84,9 @@ export function countTree(nodes: readonly TaskNode[]): {
 export function describeCounts(nodes: readonly TaskNode[]): string {
   const { total, byStatus } = countTree(nodes);
   if (total === 0) return 'no tasks';
-  const order: TaskStatus[] = [
+  const order: ShownTaskStatus[] = [
     'running',
+    'queued',
     'awaiting_approval',
     'paused',
     'pending',

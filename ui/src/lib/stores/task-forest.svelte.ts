@@ -170,15 +170,27 @@ export class TaskForest {
     }
   }
 
-  /** Reads the detail of each session not classified yet, a few at a time. */
+  #classified(id: string, planned: boolean): void {
+    this.planned.set(id, planned);
+    if (planned && this.#expandFound && !this.expanded.has(id)) this.toggle(id);
+  }
+
+  /**
+   * Classifies each session not classified yet: from the list's `planned`, else (a gateway
+   * from before it) from its detail, a few at a time.
+   */
   async #classify(sessions: readonly SessionSummary[]): Promise<void> {
-    const queue = sessions.filter((s) => !this.planned.has(s.id)).map((s) => s.id);
+    const queue: string[] = [];
+    for (const session of sessions) {
+      if (this.planned.has(session.id)) continue;
+      if (typeof session.planned === 'boolean') this.#classified(session.id, session.planned);
+      else queue.push(session.id);
+    }
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {
           const detail = await api.getSession(id);
-          this.planned.set(id, detail.plan !== null);
-          if (detail.plan !== null && this.#expandFound && !this.expanded.has(id)) this.toggle(id);
+          this.#classified(id, detail.plan !== null);
         } catch {
           // Unknown for now: the next refresh asks again.
         }

@@ -55,6 +55,19 @@ describe('TaskForest', () => {
     expect(fake.getTree).not.toHaveBeenCalled();
   });
 
+  it('takes which sessions planned from the list when it says, reading no detail', async () => {
+    fake.listSessions.mockResolvedValue({
+      items: sessions.map((s) => ({ ...s, planned: s.id.startsWith('p') })),
+      nextCursor: null,
+      total: 3,
+    });
+    const forest = new TaskForest(20);
+    await forest.refresh();
+    expect(forest.rows.map((row) => row.session.id)).toEqual(['p1', 'p2']);
+    expect(forest.unplanned).toBe(1);
+    expect(fake.getSession).not.toHaveBeenCalled();
+  });
+
   it('reads a tree when its session is expanded, and the open sessions’ trees on refresh', async () => {
     const forest = new TaskForest(20);
     await forest.refresh();

@@ -107,6 +107,8 @@ export interface SessionSummary {
   temporalUrl: string;
   /** Every token of every step so far (the TokensUsed search attribute). */
   tokensUsed: number;
+  /** It decomposes its goal into a task tree (absent from gateways before the field). */
+  planned?: boolean;
 }
 
 /** What a step's model use cost; null on a checkpoint whose agent reports none. */
@@ -233,8 +235,11 @@ export interface SessionDetail extends SessionSummary {
   plan: PlanSettings | null;
   approvals: ApprovalGates | null;
   forkedFrom: ForkOrigin | null;
-  /** Agent steps of the tree running now and waiting for a permit, when the gateway says. */
-  steps?: { running: number; waiting: number };
+  /**
+   * Agent steps of the tree running now and waiting for a permit, when the gateway says;
+   * `queued`: the workflow ids whose step waits, oldest first.
+   */
+  steps?: { running: number; waiting: number; queued?: string[] };
 }
 
 /** What `POST …/retry {checkpoint}` answers: the rewound run, and where it was reset to. */
@@ -265,6 +270,11 @@ export interface TaskNode {
   /** Why it failed or was skipped. */
   error: string | null;
   temporalUrl: string | null;
+  /**
+   * Its agent step waits for a permit (session paused or over budget, or `maxParallel` steps
+   * running): the task is `running`, but no step of it is.
+   */
+  waitingForStep?: boolean;
   children: TaskNode[];
 }
 
