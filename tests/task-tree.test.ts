@@ -513,10 +513,33 @@ describe('budgets, approvals, pause', () => {
     const handle = await start({
       goal,
       plan: { planner: 'planner' },
-      budget: { maxWallTimeMs: 2000 },
+      budget: { maxWallTimeMs: 600_000 },
     });
     record('budget-raised', handle);
-    const waiting = await waitForStatus(handle, 'awaiting_approval');
+    // The limit drops while task 1's step runs (a fixed short limit raced the planning step on a
+    // loaded machine): that step finishes, task 2's is the one that must not start.
+    await eventually(
+      async () => {
+        const state = await handle.query(stateQuery);
+        return statuses(state)['1'] === 'running' && state.steps?.running === 1 ? state : undefined;
+      },
+      60_000,
+      'task 1 to run its step',
+    );
+    await handle.executeUpdate(setBudgetUpdate, {
+      args: [{ budget: { maxWallTimeMs: 1 }, by: 'tester' }],
+    });
+    // awaiting_approval shows as soon as the limit is passed; task 2 asks once task 1 is done.
+    const waiting = await eventually(
+      async () => {
+        const state = await handle.query(stateQuery);
+        return state.status === 'awaiting_approval' && statuses(state)['2'] === 'running'
+          ? state
+          : undefined;
+      },
+      60_000,
+      'the session to wait at the budget with task 2 asking to run',
+    );
     expect(waiting.pending?.[0]).toMatchObject({ gate: 'budget' });
     expect(waiting.pending?.[0]?.reason).toMatch(/wall-time budget reached/);
     expect(statuses(waiting)['2']).toBe('running');
