@@ -119,8 +119,15 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     for (let index = 0; index < batch.length; index += 1) {
       unarchived.push({ ...batch[index]!, id: ids[index]!, sessionId });
     }
-    archiving ??= archiveAll().finally(() => {
+    startArchiving();
+  }
+
+  function startArchiving(): void {
+    if (archiving || unarchived.length === 0) return;
+    archiving = archiveAll().finally(() => {
       archiving = null;
+      // Appended after the loop's last check and before this ran: archived too.
+      startArchiving();
     });
   }
 
