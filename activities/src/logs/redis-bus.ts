@@ -43,12 +43,15 @@ export interface RedisLogBus extends LogBus {
 /** Field of a batch's first entry naming the batch (see append); readers ignore it. */
 const BATCH_FIELD = 'batch';
 
+/** Entries per script call: ~10 arguments each, far below any limit on spread arguments. */
+const SCRIPT_ENTRIES = 1000;
+
 /**
- * XADDs a batch in one script call: ARGV is maxlen, the batch name, then per entry its field
- * count and fields; the first entry also gets the batch field. Returns the ids in order. A
- * script runs atomically like the MULTI of one XADD per entry it replaces, for one command
- * instead of a thousand: the worker's Redis client spent its time building and parsing those
- * (the bench's profile at 200,000 lines).
+ * XADDs a batch in one script call: ARGV is maxlen, the batch name (empty: none), then per
+ * entry its field count and fields; the first entry also gets the batch field. Returns the ids
+ * in order. A script runs atomically like the MULTI of one XADD per entry it replaces, for one
+ * command instead of a thousand: the worker's Redis client spent its time building and parsing
+ * those (the bench's profile at 200,000 lines).
  */
 const APPEND_SCRIPT = `
 local ids = {}
@@ -57,7 +60,7 @@ while i <= #ARGV do
   local n = tonumber(ARGV[i])
   local args = {'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*'}
   for j = 1, n do args[#args + 1] = ARGV[i + j] end
-  if i == 3 then
+  if i == 3 and ARGV[2] ~= '' then
     args[#args + 1] = '${BATCH_FIELD}'
     args[#args + 1] = ARGV[2]
   end
@@ -128,15 +131,21 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
       // restart), the stream itself says whether the transaction ran.
       const batch = randomBytes(8).toString('hex');
       let results: TransactionResults;
-      const args: string[] = [maxLength, batch];
-      for (const entry of entries) {
-        const fields = encodeFields(entry);
-        args.push(String(fields.length));
-        for (const field of fields) args.push(field);
+      // One script call per SCRIPT_ENTRIES entries (a call's arguments are spread), all in one
+      // transaction; only the first call marks the batch.
+      const calls: string[][] = [];
+      for (let start = 0; start < entries.length; start += SCRIPT_ENTRIES) {
+        const args = [maxLength, start === 0 ? batch : ''];
+        for (const entry of entries.slice(start, start + SCRIPT_ENTRIES)) {
+          const fields = encodeFields(entry);
+          args.push(String(fields.length));
+          for (const field of fields) args.push(field);
+        }
+        calls.push(args);
       }
       try {
         results = await appenderConnection().exec((multi) => {
-          multi.eval(APPEND_SCRIPT, 1, key, ...args);
+          for (const args of calls) multi.eval(APPEND_SCRIPT, 1, key, ...args);
         });
       } catch (error) {
         if (!(error instanceof ReplyLostError)) throw error;
@@ -145,11 +154,15 @@ export function createRedisLogBus(options: RedisLogBusOptions): RedisLogBus {
         if (landed) return landed;
         throw error;
       }
-      const [reply] = results;
-      if (!reply) throw new Error('Redis answered the append transaction with no reply');
-      const [error, ids] = reply;
-      if (error) throw error;
-      return (ids as unknown[]).map(String);
+      if (results.length !== calls.length) {
+        throw new Error(
+          `Redis answered the append transaction with ${results.length} replies for ${calls.length} calls`,
+        );
+      }
+      return results.flatMap(([error, ids]) => {
+        if (error) throw error;
+        return (ids as unknown[]).map(String);
+      });
     },
 
     async read(sessionId: string, readOptions: ReadOptions = {}): Promise<BusEntry[]> {
