@@ -139,8 +139,8 @@ export async function measureListSessions(ctx: BenchContext): Promise<Figure[]> 
   ];
   if (!target.check(gateway.p50, raw.p50)) {
     notes.push(
-      `why: ${gatewayCounts ? `the gateway sends a second visibility query per page, the count behind \`total\` (p50 ${count.p50.toFixed(1)} ms alone, beside the list on the same server); besides that it` : 'besides the same visibility call, the gateway'} decodes every execution (memo and search attribute payloads), checks superseded runs of failed or cancelled sessions with a describe each, and serialises JSON over HTTP`,
-      `to close it: ${gatewayCounts ? 'count only when the client asks for a total (or cache the count for a few seconds per filter), ' : ''}decode only the fields the summary shows, and cache the superseded-run check per workflow id`,
+      `why: ${gatewayCounts ? `the page carries \`total\`, a second visibility query (the raw count: p50 ${count.p50.toFixed(1)} ms beside the list on the same server); the gateway reuses one count per filter for 2 s (gateway/src/sessions/count-cache.ts), so only the requests that find none pay it (gateway p90 ${gateway.p90.toFixed(1)} ms); besides that it` : 'besides the same visibility call, the gateway'} decodes every execution (memo and search attribute payloads), checks superseded runs of failed or cancelled sessions with a describe each, and serialises JSON over HTTP`,
+      `to close it: ${gatewayCounts ? 'count only when the client asks for a total, ' : ''}decode only the fields the summary shows, and cache the superseded-run check per workflow id; --cpu-profile shows where the gateway's time goes`,
     );
   }
   return [

@@ -3,7 +3,7 @@
  * agent can print) and latency at a steady 10,000 lines/s (p99, produced → received), each
  * against XADD → XREAD on the same Redis with the same lines from a producer process of its own.
  *
- * Orchestrator path: agent stdout → worker (line split, log writer batches, MULTI XADD to Redis,
+ * Orchestrator path: agent stdout → worker (line split, log writer batches, one XADD script per batch to Redis,
  * then INSERT into the Postgres archive) → gateway (XREAD, one JSON frame per line) → client.
  */
 import { join } from 'node:path';
@@ -220,8 +220,8 @@ export async function measureLogLines(ctx: BenchContext): Promise<Figure[]> {
     throughputNotes.push(
       `why: ${busy >= 0.85 ? `the run was CPU-bound (the machine ${Math.round(busy * 100)}% busy)` : `the machine was ${Math.round(busy * 100)}% busy`}; ` +
         `1,000 lines cost ${cost(floodOrchestrator).toFixed(0)} ms of CPU in this run's processes through the orchestrator against ${cost(floodRedis).toFixed(0)} ms through Redis alone: ` +
-        'the worker splits the pipe into lines, batches them (200 lines or 100 ms), appends each batch in a MULTI and then inserts it into the Postgres archive before it ships the next; the gateway decodes every entry and sends one JSON frame per line; the client parses each frame',
-      'to close it: ship the next batch to Redis while the previous one is archived (archive off the hot path, in larger COPY batches), and send several lines per WebSocket frame; --cpu-profile shows the hottest functions of worker and gateway',
+        'the worker splits the pipe into lines (with a redaction and a stall-watchdog touch per line), batches them (up to 1,000 per append, one Lua XADD script each) and archives them in Postgres behind the bus; the gateway decodes every entry and writes one JSON frame per line (a read’s frames leave in one socket write); the client parses each frame. The anchor is one XADD per line pipelined and one XREAD: nothing per line beside Redis',
+      'to close it: what is left is per line, not per batch: several lines per WebSocket frame (a contract change: a `logs` message with an array, and the console reading it), fewer fields per stream entry for ioredis to decode (kind/stream/line/ts), and the worker’s per-line work in the agent adapter; --cpu-profile shows the hottest functions of worker and gateway',
     );
   }
   const latencyNotes = [
@@ -235,12 +235,12 @@ export async function measureLogLines(ctx: BenchContext): Promise<Figure[]> {
     if (pacedOrchestrator.linesPerSecond < 0.95 * paced.rate) {
       latencyNotes.push(
         `why: the orchestrator delivers only ${pacedOrchestrator.linesPerSecond.toFixed(0)} lines/s of the ${paced.rate}/s printed (see the throughput figure), so lines queue in the worker, whose log writer takes them without backpressure, and the latency grows for as long as the burst lasts (p50 ${pacedOrchestrator.latencyMs.p50.toFixed(0)} ms)`,
-        'to close it: first the throughput (CPU per line); then flush as soon as the previous batch is on Redis instead of every 100 ms, and archive off the hot path',
+        'to close it: first the throughput (CPU per line, see that figure)',
       );
     } else {
       latencyNotes.push(
-        'why: a line waits in the log writer until its batch is full (200 lines) or 100 ms passed, then behind the previous batch’s Redis append and Postgres insert, then for the gateway’s next XREAD',
-        'to close it: flush as soon as the previous batch is on Redis (no fixed interval), archive off the hot path',
+        `why: a line waits in the log writer for up to its 10 ms batch interval, then for the Redis append and the gateway’s next XREAD (p50 ${pacedOrchestrator.latencyMs.p50.toFixed(0)} ms); the tail is scheduling: the anchor’s own p99 here was ${pacedRedis.latencyMs.p99.toFixed(0)} ms, so a machine this busy delays every process in the path`,
+        'to close it: a quieter machine (the same figure was 23 ms at load 0.1); the writer’s interval (LogWriterOptions.flushIntervalMs) trades CPU per line against latency',
       );
     }
   }

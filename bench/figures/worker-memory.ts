@@ -65,10 +65,13 @@ export async function measureWorkerMemory(ctx: BenchContext): Promise<Figure[]> 
     `for scale: the anchor worker (minimal workflow and activity, same SDK and tsx, idle) holds ${anchorWorkerMB.toFixed(1)} MB`,
   ];
   if (!target.check(waitingMB, null)) {
+    const cachedNow = typeof cached === 'number' ? cached : null;
     notes.push(
-      `why (floor): an idle worker already holds ${idleMB.toFixed(0)} MB, and the anchor worker ${anchorWorkerMB.toFixed(0)} MB: Node, tsx compiling TypeScript at start, the SDK's Rust core, and webpack bundling the workflow code inside the worker at start (the heap keeps what bundling used); the orchestrator worker adds a Temporal Worker per agent queue and its storage, log bus, tracing and metrics stacks`,
-      `why (per session): every waiting session stays in the worker's sticky cache (the SDK sizes it from the heap limit, far above ${n}), about ${perSessionKB.toFixed(0)} kB each`,
-      'to close it: bundle the workflow code at build time and give the worker workflowBundle.codePath (no webpack in the worker), run compiled JavaScript instead of tsx, and cap maxCachedWorkflows (a waiting session needs no cached state: it is replayed from history when its signal arrives; measure that replay)',
+      `why (floor): an idle worker already holds ${idleMB.toFixed(0)} MB, and the anchor worker ${anchorWorkerMB.toFixed(0)} MB: Node itself (about 40 MB), tsx (its loader runs on a thread of its own, a second V8 isolate: about 40 MB more than plain node), the SDK's Rust core and the workflow thread's isolate with the bundle; the orchestrator worker adds a Temporal Worker per agent queue and its storage, log bus and metrics stacks. (It no longer bundles with webpack in its own heap, nor loads PGlite it does not use.)`,
+      cachedNow !== null && cachedNow < n
+        ? `why (per session): the sticky cache holds ${cachedNow} of the ${n} waiting sessions (WORKER_MAX_CACHED_WORKFLOWS); the rest of the ${perSessionKB.toFixed(0)} kB per session is heap the burst of ${n} starts left behind (workspace preparation, workflow tasks and replays of evicted sessions): V8 keeps its high-water mark rather than returning it`
+        : `why (per session): every waiting session stays in the worker's sticky cache, about ${perSessionKB.toFixed(0)} kB each`,
+      'to close it: run compiled JavaScript instead of tsx (about 40 MB: plain node 41 MB against 84 MB under tsx, measured here); a smaller young generation and fewer malloc arenas help a little (NODE_OPTIONS=--max-semi-space-size=2 with MALLOC_ARENA_MAX=2 measured 226 MB idle and 438 MB with 1,000 waiting, against 275 and 474 MB without); a 200 MB budget then still leaves little beside the SDK’s own floor (a minimal worker with a prebuilt bundle measured 229 MB here)',
     );
   }
   return [

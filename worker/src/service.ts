@@ -24,6 +24,7 @@ import {
   type JanitorSettings,
   type SweepResult,
 } from './workspace-janitor.js';
+import { readWorkflowCacheSettings, type WorkflowCacheSettings } from './workflow-cache.js';
 import {
   commonWorkerOptions,
   createOrchestratorWorker,
@@ -53,6 +54,8 @@ export interface WorkerServiceOptions {
   tracing?: WorkerTracing | null;
   /** Removal of closed sessions' workspaces; from WORKSPACE_RETENTION_HOURS when absent. */
   janitor?: JanitorSettings;
+  /** The sticky cache's size; from WORKER_MAX_CACHED_WORKFLOWS when absent. */
+  workflowCache?: WorkflowCacheSettings;
 }
 
 export interface WorkerService {
@@ -97,6 +100,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     activities,
     metrics: createWorkerMetrics(metricsRegistry),
     tracing: options.tracing ?? null,
+    workflowCache: options.workflowCache ?? readWorkflowCacheSettings(options.env ?? process.env),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };

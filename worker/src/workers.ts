@@ -6,7 +6,9 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { ORCHESTRATOR_TASK_QUEUE } from '@orchestrator/workflows/task-queues';
+import { bundleWorkflowsInChild } from './bundle-in-child.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { WorkflowCacheSettings } from './workflow-cache.js';
 import { stepMetricsInterceptor } from './step-metrics.js';
 import type { WorkerTracing } from './tracing.js';
 
@@ -42,6 +44,11 @@ export interface CreateWorkersOptions {
   metrics?: WorkerMetrics;
   /** OpenTelemetry interceptors and the workflow span sink, when tracing is on (tracing.ts). */
   tracing?: WorkerTracing | null;
+  /**
+   * The sticky cache's size (WORKER_MAX_CACHED_WORKFLOWS; see workflow-cache.ts); without it
+   * the SDK sizes it from the heap limit: thousands on a large machine.
+   */
+  workflowCache?: WorkflowCacheSettings;
 }
 
 export function workflowsEntryPath(): string {
@@ -105,7 +112,8 @@ export async function createOrchestratorWorker(options: CreateWorkersOptions): P
     taskQueue: ORCHESTRATOR_TASK_QUEUE,
     workflowBundle:
       options.workflowBundle ??
-      (await bundleWorkflows(options.tracing?.workflowInterceptorModules)),
+      (await bundleWorkflowsInChild(options.tracing?.workflowInterceptorModules)),
+    ...options.workflowCache,
     ...(options.tracing ? { sinks: options.tracing.workflowSinks } : {}),
     activities: Object.fromEntries(
       ORCHESTRATION_ACTIVITIES.map((name) => [name, activities[name]]),

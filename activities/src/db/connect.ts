@@ -4,11 +4,9 @@
  * no directory is given. Both speak Postgres, so queries and migrations are shared.
  */
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { createPGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -44,6 +42,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  // Loaded only here: PGlite (Postgres compiled to WebAssembly) adds about 50 MB to a process
+  // that merely imports it, and a worker or gateway with DATABASE_URL never uses it.
+  const [{ PGlite }, { createPGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('./pglite-dialect.js'),
+  ]);
   const client = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const db = new Kysely<Database>({ dialect: createPGliteDialect(client) });
   return { db, kind: 'pglite', close: () => db.destroy() };

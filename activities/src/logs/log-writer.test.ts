@@ -42,7 +42,7 @@ describe('log writer', () => {
         return bus.append(id, entries);
       },
     };
-    const writer = createLogWriter({ bus: counting, archive, sessionId });
+    const writer = createLogWriter({ bus: counting, archive, sessionId, maxBatchLines: 200 });
     for (let i = 0; i < 450; i += 1) writer.write(i % 3 === 0 ? 'stderr' : 'stdout', `line ${i}`);
     await writer.flush();
 
@@ -57,7 +57,7 @@ describe('log writer', () => {
     expect(writer.stats()).toEqual({ written: 450, lostOnBus: 0, lostInArchive: 0 });
   });
 
-  it('flushes a quiet writer on its own after about 100 ms', async () => {
+  it('flushes a quiet writer on its own after a short timer', async () => {
     const bus = createMemoryLogBus();
     const sessionId = session();
     const writer = createLogWriter({ bus, archive, sessionId });
@@ -66,6 +66,54 @@ describe('log writer', () => {
     await waitFor(async () => (await bus.read(sessionId)).length === 1, 2000, 'the timed flush');
     await writer.flush();
     expect(await archive.list(sessionId, { limit: 10 })).toHaveLength(1);
+  });
+
+  it('collects the lines written while an append is in flight into the next append', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    const appends: string[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow: LogBus = {
+      ...bus,
+      append: async (id, entries) => {
+        appends.push(entries.map((e) => (e.kind === 'log' ? e.line : '')));
+        if (appends.length === 1) await held;
+        return bus.append(id, entries);
+      },
+    };
+    const writer = createLogWriter({ bus: slow, archive, sessionId });
+    writer.write('stdout', 'first');
+    await waitFor(async () => appends.length === 1, 2000, 'the first append');
+    for (const text of ['second', 'third', 'fourth']) writer.write('stdout', text);
+    release();
+    await writer.flush();
+    expect(appends).toEqual([['first'], ['second', 'third', 'fourth']]);
+    expect(await archivedLines(sessionId)).toEqual(['first', 'second', 'third', 'fourth']);
+  });
+
+  it('puts lines on the bus while the archive is still behind, and archives them in order', async () => {
+    const bus = createMemoryLogBus();
+    const sessionId = session();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowArchive: LogArchive = {
+      ...archive,
+      insert: async (id, entries) => {
+        await held;
+        return archive.insert(id, entries);
+      },
+    };
+    const writer = createLogWriter({ bus, archive: slowArchive, sessionId, maxBatchLines: 2 });
+    for (let i = 0; i < 7; i += 1) writer.write('stdout', `line ${i}`);
+    await waitFor(async () => (await bus.read(sessionId)).length === 7, 2000, 'all on the bus');
+    expect(await archivedLines(sessionId)).toEqual([]);
+    release();
+    await writer.flush();
+    const onBus = await bus.read(sessionId);
+    const archived = await archive.list(sessionId, { limit: 100 });
+    expect(archived.map((l) => l.id)).toEqual(onBus.map((e) => e.id));
+    expect(archived.map((l) => l.line)).toEqual(Array.from({ length: 7 }, (_, i) => `line ${i}`));
   });
 
   it('truncates very long lines with a marker instead of dropping them', async () => {

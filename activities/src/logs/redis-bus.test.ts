@@ -71,6 +71,26 @@ describe('Redis log bus storage', () => {
     }
   });
 
+  it('appends a batch larger than one script call in order, marking only its first entry', async () => {
+    const bus = createRedisLogBus({ url: TEST_REDIS_URL, keyPrefix });
+    try {
+      const lines = Array.from({ length: 2500 }, (_, i) => `line ${i}`);
+      const ids = await bus.append(
+        'large',
+        lines.map((line) => ({ kind: 'log' as const, stream: 'stdout' as const, line, ts: 1 })),
+      );
+      const read = await bus.read('large');
+      expect(read.map((entry) => entry.id)).toEqual(ids);
+      expect(read.map((entry) => (entry.kind === 'log' ? entry.line : ''))).toEqual(lines);
+      const raw = await admin.xrange(`${keyPrefix}:logs:large`, '-', '+');
+      expect(raw.filter(([, fields]) => fields.includes('batch')).map(([id]) => id)).toEqual([
+        ids[0],
+      ]);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('trims each stream to about maxLength entries', async () => {
     const bus = createRedisLogBus({ url: TEST_REDIS_URL, keyPrefix, maxLength: 100 });
     try {

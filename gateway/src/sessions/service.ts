@@ -28,6 +28,7 @@ import { badRequest, conflict, notFound, unavailable } from '../problem.js';
 import type { CreateSessionBody, SessionDetail, SessionSummary } from '../schemas.js';
 import { newSessionId, sessionIdFromWorkflowId } from './ids.js';
 import { agentChoice, runSettings, type StoredMemo } from './memo.js';
+import { createCountCache, type CountCache } from './count-cache.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { filterKey, visibilityQuery, type SessionFilters } from './list-query.js';
 import { deriveStatus, isClosed } from './status.js';
@@ -40,14 +41,31 @@ export interface SessionServiceOptions {
   sessionOptions: SessionOptions;
   /** How long a `state` query may take before the detail is served without checkpoints. */
   queryTimeoutMs?: number;
+  /** How long a list's `total` is reused for the same filter (count-cache.ts); 0: count each time. */
+  countCacheMs?: number;
 }
+
+/** See count-cache.ts: long enough for a console's polling, short beside a session's life. */
+export const DEFAULT_COUNT_CACHE_MS = 2000;
 
 export type Info = Omit<WorkflowExecutionInfo, 'raw'>;
 
 const RETRYABLE: SessionStatus[] = ['failed', 'cancelled'];
 
 export class SessionService {
-  constructor(private readonly options: SessionServiceOptions) {}
+  private readonly counts: CountCache;
+
+  constructor(private readonly options: SessionServiceOptions) {
+    this.counts = createCountCache(
+      async (query) => (await options.client.workflow.count(query)).count,
+      options.countCacheMs ?? DEFAULT_COUNT_CACHE_MS,
+    );
+  }
+
+  /** After a change this gateway made (start, stop, retry, rewind): count lists anew. */
+  forgetCounts(): void {
+    this.counts.clear();
+  }
 
   get client(): Client {
     return this.options.client;
@@ -109,6 +127,7 @@ export class SessionService {
         { key: SessionTitleKey, value: memo.title },
       ],
     });
+    this.forgetCounts();
     const now = new Date().toISOString();
     const { title, goal, repository, agent } = memo;
     return {
@@ -170,14 +189,14 @@ export class SessionService {
     let total: number;
     try {
       // The count is of runs: a retried session's earlier runs match a status filter too.
-      [response, { count: total }] = await Promise.all([
+      [response, total] = await Promise.all([
         this.client.workflowService.listWorkflowExecutions({
           namespace: this.options.namespace,
           query,
           pageSize: params.limit,
           ...(nextPageToken ? { nextPageToken } : {}),
         }),
-        this.client.workflow.count(query),
+        this.counts.count(query),
       ]);
     } catch (error) {
       // Visibility answers a token it cannot decode with INVALID_ARGUMENT or UNKNOWN.
@@ -326,9 +345,11 @@ export class SessionService {
     const handle = this.client.workflow.getHandle(info.workflowId);
     if (force) {
       await handle.terminate('Force stop requested through the gateway');
+      this.forgetCounts();
       return { id: sessionId, status: 'cancelled' };
     }
     await handle.cancel();
+    this.forgetCounts();
     return { id: sessionId, status: deriveStatus(info) };
   }
 

@@ -91,6 +91,7 @@ export async function rewindSession(
     }
     throw error;
   }
+  sessions.forgetCounts();
   const rewound = await sessions.client.workflow.getHandle(info.workflowId, runId).describe();
   return {
     detail: await sessions.detail(rewound),
