@@ -30,6 +30,7 @@ import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './o
 import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
 import { stepOutcome } from './step-outcome.js';
+import { stepIdentityOf, stopStepProcesses } from './step-processes.js';
 import type { StepLedger } from './step-ledger.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
@@ -158,7 +159,17 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         silentMs: stall.silentMs,
         attempt: context.info.attempt,
       });
+    // Processes outside the agent's process group that carry the step's identity: a detached
+    // server the agent (or the model's shell) started, which stopping the group cannot reach.
+    const identity = stepIdentityOf(agent.name, input);
+    const stopLeftovers = async (what: string) => {
+      const stopped = await stopStepProcesses(identity, deps.killGraceMs);
+      if (stopped > 0) write('system', `■ stopped ${stopped} processes ${what}`);
+    };
     try {
+      // A crashed attempt's leftovers (its own group was reclaimed above) must not share the
+      // workspace with this one.
+      await stopLeftovers('a previous attempt left running');
       const availability = await adapter.checkAvailability(agent, env);
       if (!availability.available) {
         write('system', `■ ${availability.reason}`);
@@ -214,9 +225,16 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         env,
         ...(deps.killGraceMs === undefined ? {} : { killGraceMs: deps.killGraceMs }),
       };
-      const run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
-        adapter.run(agent, input, runContext),
-      );
+      let run;
+      try {
+        run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
+          adapter.run(agent, input, runContext),
+        );
+      } finally {
+        // However the agent ended (success, failure, cancellation, stall), nothing of the step
+        // outlives it, and nothing writes to the workspace while it is committed.
+        await stopLeftovers('the agent left running outside its group');
+      }
       stalls.stop();
       // Cancelled or stalled: no commit, whatever the agent's exit; the catch below reports it.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
