@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
@@ -18,7 +18,6 @@ import {
   CLAUDE_CODE_VERSION,
   ensureClaudeCodeCli,
   TEST_KEY_ENV,
-  type ClaudeCodeCli,
 } from '../support/agents-claude-code.js';
 import {
   FINAL_TEXT,
@@ -26,7 +25,6 @@ import {
   HELLO_FILE,
   scriptGoal,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
 import {
   expectInOrder,
@@ -47,20 +45,15 @@ const context = useAgentStepHarness({
   keyEnv: TEST_KEY_ENV,
   wrongKey: 'sk-ant-not-the-key-0000',
   wrongKeyEnv: WRONG_KEY_ENV,
-  agents: (cli, url) => [
-    claudeAgent('claude', cli, url),
+  agentOf: claudeAgent,
+  missingBinary: '/nonexistent/bin/claude',
+  agents: (agent) => [
+    agent('claude'),
     // The CLI retries 429/5xx itself (about 10 times, with backoff): not here.
-    claudeAgent('claude-no-retry', cli, url, { env: { CLAUDE_CODE_MAX_RETRIES: '0' } }),
-    claudeAgent('claude-one-turn', cli, url, { maxTurns: 1 }),
-    claudeAgent('claude-missing', cli, url, { binary: '/nonexistent/bin/claude' }),
-    claudeAgent('claude-wrong-key', cli, url, { apiKeyEnv: WRONG_KEY_ENV }),
+    agent('claude-no-retry', { env: { CLAUDE_CODE_MAX_RETRIES: '0' } }),
+    agent('claude-one-turn', { maxTurns: 1 }),
   ],
   killGraceMs: 1000,
-});
-let cli: ClaudeCodeCli;
-let model: ScriptedModel;
-beforeAll(() => {
-  ({ cli, model } = context);
 });
 const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 
@@ -129,9 +122,13 @@ describe('claude-code agent (real CLI, scripted model)', () => {
   it('cancelled mid-stream (the model stalls), it stops the CLI and every process of its group', async () => {
     const input = await stepInput('claude', scriptGoal('stall', 'wait forever'));
     const { env, heartbeats } = environment();
-    const stalledBefore = model.stalled();
+    const stalledBefore = context.model.stalled();
     const run = step(env, input);
-    await waitFor(() => model.stalled() > stalledBefore, 30_000, 'the CLI to call the model');
+    await waitFor(
+      () => context.model.stalled() > stalledBefore,
+      30_000,
+      'the CLI to call the model',
+    );
     const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
     const pids = (processGroupMembers(pgid) ?? []).map((p) => p.pid).filter(isRunning);
     expect(pids).toContain(pgid);
@@ -230,21 +227,15 @@ describe('claude-code agent (real CLI, scripted model)', () => {
   });
 
   it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', () =>
-    expectRejectedKey(context, 'claude-wrong-key', {
-      wrongKeyEnv: WRONG_KEY_ENV,
+    expectRejectedKey(context, {
       messages: ['the model API answered HTTP 401'],
       stopsAtFirstRejection: true,
     }));
 
   it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
     expectUnavailableExplained(context, {
-      missingAgent: 'claude-missing',
-      missingBinary: '/nonexistent/bin/claude',
       installHint: 'npm install -g @anthropic-ai/claude-code',
-      agent: claudeAgent('claude', cli, model.url),
       version: CLAUDE_CODE_VERSION,
-      keyEnv: TEST_KEY_ENV,
-      key: KEY,
       commandName: 'claude',
     }));
 });

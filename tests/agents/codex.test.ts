@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
@@ -28,7 +28,6 @@ import {
   CODEX_TEST_MODEL,
   CODEX_VERSION,
   ensureCodexCli,
-  type CodexCli,
 } from '../support/agents-codex.js';
 import {
   FINAL_TEXT,
@@ -37,7 +36,6 @@ import {
   messageText,
   scriptGoal,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
 
 const KEY = `sk-test-${randomBytes(16).toString('hex')}`;
@@ -51,20 +49,15 @@ const context = useAgentStepHarness({
   keyEnv: CODEX_TEST_KEY_ENV,
   wrongKey: 'sk-not-the-key-0000',
   wrongKeyEnv: WRONG_KEY_ENV,
-  agents: (cli, url) => [
-    codexAgent('codex', cli, url),
+  agentOf: codexAgent,
+  missingBinary: '/nonexistent/bin/codex',
+  agents: (agent) => [
+    agent('codex'),
     // Codex retries 429/5xx itself (4 requests, then 5 reconnects, with backoff): not here.
-    codexAgent('codex-no-retry', cli, url, { maxRetries: 0 }),
-    codexAgent('codex-stalls', cli, url, { stallTimeoutMs: 3000 }),
-    codexAgent('codex-missing', cli, url, { binary: '/nonexistent/bin/codex' }),
-    codexAgent('codex-wrong-key', cli, url, { apiKeyEnv: WRONG_KEY_ENV }),
+    agent('codex-no-retry', { maxRetries: 0 }),
+    agent('codex-stalls', { stallTimeoutMs: 3000 }),
   ],
   killGraceMs: 1000,
-});
-let cli: CodexCli;
-let model: ScriptedModel;
-beforeAll(() => {
-  ({ cli, model } = context);
 });
 const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 const processName = (pid: number) => {
@@ -126,7 +119,7 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
   });
 
   it("never lets the key into log lines, results, failures or the model's shell", async () => {
-    model.secretToSay = KEY;
+    context.model.secretToSay = KEY;
     const input = await stepInput('codex', scriptGoal('say-secret', 'tell me the secret'));
     const result = await step(environment().env, input);
     // The key did reach the model API (the server answers 401 to any other key) …
@@ -157,9 +150,13 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
   it("cancelled mid-stream, it stops the CLI, its group and the model's background commands", async () => {
     const input = await stepInput('codex', scriptGoal('background-then-stall', 'sleep, wait'));
     const { env, heartbeats } = environment();
-    const stalledBefore = model.stalled();
+    const stalledBefore = context.model.stalled();
     const run = step(env, input);
-    await waitFor(() => model.stalled() > stalledBefore, 30_000, 'the CLI to call the model');
+    await waitFor(
+      () => context.model.stalled() > stalledBefore,
+      30_000,
+      'the CLI to call the model',
+    );
     const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
     const pids = (processGroupMembers(pgid) ?? []).map((p) => p.pid).filter(isRunning);
     expect(pids).toContain(pgid);
@@ -285,20 +282,14 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
   });
 
   it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', () =>
-    expectRejectedKey(context, 'codex-wrong-key', {
-      wrongKeyEnv: WRONG_KEY_ENV,
+    expectRejectedKey(context, {
       messages: ['Agent "codex-wrong-key" failed (HTTP 401)', 'unexpected status 401 Unauthorized'],
       stopsAtFirstRejection: true,
     }));
 
   it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
     expectUnavailableExplained(context, {
-      missingAgent: 'codex-missing',
-      missingBinary: '/nonexistent/bin/codex',
       installHint: 'npm install -g @openai/codex',
-      agent: codexAgent('codex', cli, model.url),
       version: CODEX_VERSION,
-      keyEnv: CODEX_TEST_KEY_ENV,
-      key: KEY,
     }));
 });

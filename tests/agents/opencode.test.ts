@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
@@ -28,7 +28,6 @@ import {
   OPENCODE_TEST_MODEL,
   OPENCODE_VERSION,
   opencodeAgent,
-  type OpenCodeCli,
 } from '../support/agents-opencode.js';
 import {
   FINAL_TEXT,
@@ -36,7 +35,6 @@ import {
   HELLO_FILE,
   scriptGoal,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
 
 const KEY = `sk-oc-test-${randomBytes(16).toString('hex')}`;
@@ -53,18 +51,13 @@ const context = useAgentStepHarness({
   keyEnv: OPENCODE_TEST_KEY_ENV,
   wrongKey: 'sk-oc-not-the-key-0000',
   wrongKeyEnv: WRONG_KEY_ENV,
-  agents: (cli, url) => [
-    opencodeAgent('opencode', cli, url),
-    opencodeAgent('opencode-stalls', cli, url, { stallTimeoutMs: STALL_TIMEOUT_MS }),
-    opencodeAgent('opencode-missing', cli, url, { binary: '/nonexistent/bin/opencode' }),
-    opencodeAgent('opencode-wrong-key', cli, url, { apiKeyEnv: WRONG_KEY_ENV }),
+  agentOf: opencodeAgent,
+  missingBinary: '/nonexistent/bin/opencode',
+  agents: (agent) => [
+    agent('opencode'),
+    agent('opencode-stalls', { stallTimeoutMs: STALL_TIMEOUT_MS }),
   ],
   killGraceMs: 2000,
-});
-let cli: OpenCodeCli;
-let model: ScriptedModel;
-beforeAll(() => {
-  ({ cli, model } = context);
 });
 const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 const startLine = `system: ▶ step 1: running opencode (opencode ${OPENCODE_VERSION}, model ${OPENCODE_TEST_MODEL})`;
@@ -152,10 +145,14 @@ describe('opencode agent (real CLI, scripted model)', () => {
     async () => {
       const input = await stepInput('opencode', scriptGoal('background-then-stall', 'sleep'));
       const { env, heartbeats } = environment();
-      const stalledBefore = model.stalled();
+      const stalledBefore = context.model.stalled();
       const run = step(env, input);
       // Turn 1 left two sleeps running from OpenCode's bash tool; turn 2 hangs at the model.
-      await waitFor(() => model.stalled() > stalledBefore, 120_000, 'OpenCode to call the model');
+      await waitFor(
+        () => context.model.stalled() > stalledBefore,
+        120_000,
+        'OpenCode to call the model',
+      );
       const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
       const pids = groupPids(pgid);
       expect(pids).toContain(pgid);
@@ -305,8 +302,7 @@ describe('opencode agent (real CLI, scripted model)', () => {
   it(
     'fails a rejected API key (401) for good, pointing at the apiKeyEnv variable',
     () =>
-      expectRejectedKey(context, 'opencode-wrong-key', {
-        wrongKeyEnv: WRONG_KEY_ENV,
+      expectRejectedKey(context, {
         messages: ['(APIError, HTTP 401)'],
         stopsAtFirstRejection: false,
       }),
@@ -315,13 +311,8 @@ describe('opencode agent (real CLI, scripted model)', () => {
 
   it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
     expectUnavailableExplained(context, {
-      missingAgent: 'opencode-missing',
-      missingBinary: '/nonexistent/bin/opencode',
       installHint: 'npm install -g opencode-ai',
-      agent: opencodeAgent('opencode', cli, model.url),
       version: OPENCODE_VERSION,
-      keyEnv: OPENCODE_TEST_KEY_ENV,
-      key: KEY,
       commandName: 'opencode',
     }));
 });

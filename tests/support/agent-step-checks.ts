@@ -53,12 +53,15 @@ export function requestsOf(model: ScriptedModel, input: AgentStepInput): ChatCom
 }
 
 /** What an agent CLI's step tests share: the CLI, the scripted model, the step harness. */
-export interface AgentStepContext<Cli> {
+export interface AgentStepContext<Cli, C extends AgentConfig = AgentConfig> {
   cli: Cli;
   model: ScriptedModel;
   harness: StepHarness;
   /** The worker's environment: the key in `keyEnv`, a wrong one in `wrongKeyEnv`. */
   workerEnv: NodeJS.ProcessEnv;
+  options: AgentStepContextOptions<Cli, C>;
+  /** An agent of this kind on the installed CLI and the scripted model. */
+  agent(name: string, extra?: Partial<C>): C;
   stepInput(agent: string, goal: string): Promise<AgentStepInput>;
   environment(
     ...args: Parameters<StepHarness['environment']>
@@ -70,14 +73,20 @@ export interface AgentStepContext<Cli> {
   stateDirOf(input: AgentStepInput): string;
 }
 
-export interface AgentStepContextOptions<Cli> {
+export interface AgentStepContextOptions<Cli, C extends AgentConfig> {
+  /** The kind's main agent; `<name>-missing` and `<name>-wrong-key` are registered too. */
   name: string;
   ensureCli(): Promise<Cli>;
   key: string;
   keyEnv: string;
   wrongKey: string;
   wrongKeyEnv: string;
-  agents(cli: Cli, modelUrl: string): AgentConfig[];
+  /** The kind's agent factory (claudeAgent, codexAgent, opencodeAgent). */
+  agentOf(name: string, cli: Cli, modelUrl: string, extra?: Partial<C>): C;
+  /** The binary `<name>-missing` is configured with (it does not exist). */
+  missingBinary: string;
+  /** The agents the file's own tests use. */
+  agents(agent: (name: string, extra?: Partial<C>) => C): C[];
   killGraceMs: number;
 }
 
@@ -85,29 +94,39 @@ export interface AgentStepContextOptions<Cli> {
  * Installs the CLI and starts the scripted model and the step harness in beforeAll (stopped in
  * afterAll); the object is filled in when beforeAll has run.
  */
-export function useAgentStepHarness<Cli>(
-  options: AgentStepContextOptions<Cli>,
-): AgentStepContext<Cli> {
+export function useAgentStepHarness<Cli, C extends AgentConfig>(
+  options: AgentStepContextOptions<Cli, C>,
+): AgentStepContext<Cli, C> {
   const workerEnv = {
     ...process.env,
     [options.keyEnv]: options.key,
     [options.wrongKeyEnv]: options.wrongKey,
   };
-  const context: AgentStepContext<Cli> = {
+  const context: AgentStepContext<Cli, C> = {
     workerEnv,
+    options,
+    agent: (name, extra) => options.agentOf(name, context.cli, context.model.url, extra),
     stepInput: (agent, goal) => context.harness.stepInput(agent, goal),
     environment: (...args) => context.harness.environment(...args),
     step: (...args) => context.harness.step(...args),
     logLines: (sessionId) => stepLogLines(context.harness, sessionId),
     requestsFor: (input) => requestsOf(context.model, input),
     stateDirOf: (input) => join(context.harness.workspacesDir, AGENT_STATE_DIR, input.sessionId),
-  } as AgentStepContext<Cli>;
+  } as AgentStepContext<Cli, C>;
   beforeAll(async () => {
     context.cli = await options.ensureCli();
     context.model = await startScriptedModel({ apiKey: options.key });
     context.harness = await createStepHarness({
       name: options.name,
-      agents: createAgentRegistry(options.agents(context.cli, context.model.url)),
+      agents: createAgentRegistry([
+        ...options.agents(context.agent),
+        context.agent(`${options.name}-missing`, {
+          binary: options.missingBinary,
+        } as unknown as Partial<C>),
+        context.agent(`${options.name}-wrong-key`, {
+          apiKeyEnv: options.wrongKeyEnv,
+        } as unknown as Partial<C>),
+      ]),
       env: workerEnv,
       killGraceMs: options.killGraceMs,
     });
@@ -120,21 +139,21 @@ export function useAgentStepHarness<Cli>(
 }
 
 /**
- * An API key the model rejects (401) fails the step for good, naming the apiKeyEnv variable to
- * check, and the agent's state is removed. `stopsAtFirstRejection`: the adapter stopped the CLI
- * at the first rejection instead of sitting through its own retries.
+ * An API key the model rejects (401, agent `<name>-wrong-key`) fails the step for good, naming
+ * the apiKeyEnv variable to check, and the agent's state is removed. `stopsAtFirstRejection`:
+ * the adapter stopped the CLI at the first rejection instead of sitting through its retries.
  */
 export async function expectRejectedKey(
   context: AgentStepContext<unknown>,
-  agent: string,
-  options: { wrongKeyEnv: string; messages: string[]; stopsAtFirstRejection: boolean },
+  options: { messages: string[]; stopsAtFirstRejection: boolean },
 ): Promise<void> {
-  const input = await context.stepInput(agent, scriptGoal('write-file'));
+  const { name, wrongKeyEnv } = context.options;
+  const input = await context.stepInput(`${name}-wrong-key`, scriptGoal('write-file'));
   const failure = await failureOf(context.step(context.environment().env, input));
   expect(failure.type).toBe('AgentExitError');
   expect(failure.nonRetryable).toBe(true);
   for (const part of options.messages) expect(failure.message).toContain(part);
-  expect(failure.message).toContain(`check the API key in ${options.wrongKeyEnv} on the worker`);
+  expect(failure.message).toContain(`check the API key in ${wrongKeyEnv} on the worker`);
   if (options.stopsAtFirstRejection) {
     const lines = await context.logLines(input.sessionId);
     expect(lines).toContain('system: ■ stopped: the model API rejected the credentials (HTTP 401)');
@@ -144,46 +163,39 @@ export async function expectRejectedKey(
 }
 
 /**
- * A worker without the CLI (a configured binary that is not there) fails the step with an
+ * A worker without the CLI (`<name>-missing`, whose binary is not there) fails the step with an
  * AgentConfigError saying what to install; availability finds the installed CLI and its
  * version, names the key variable when it is unset and, with `commandName`, the command
  * missing from the PATH when no binary is configured.
  */
 export async function expectUnavailableExplained(
   context: AgentStepContext<{ binary: string }>,
-  options: {
-    missingAgent: string;
-    missingBinary: string;
-    installHint: string;
-    agent: AgentConfig & { binary?: string };
-    version: string;
-    keyEnv: string;
-    key: string;
-    commandName?: string;
-  },
+  options: { installHint: string; version: string; commandName?: string },
 ): Promise<void> {
-  const input = await context.stepInput(options.missingAgent, scriptGoal('write-file'));
+  const { name, missingBinary, keyEnv, key } = context.options;
+  const input = await context.stepInput(`${name}-missing`, scriptGoal('write-file'));
   const failure = await failureOf(context.step(context.environment().env, input));
   expect(failure.type).toBe('AgentConfigError');
   expect(failure.nonRetryable).toBe(true);
-  expect(failure.message).toContain(`${options.missingBinary} was not found`);
+  expect(failure.message).toContain(`${missingBinary} was not found`);
   expect(failure.message).toContain(options.installHint);
 
-  expect(await checkAvailability(options.agent, context.workerEnv)).toEqual({
+  const agent = context.agent(name) as AgentConfig & { binary?: string };
+  expect(await checkAvailability(agent, context.workerEnv)).toEqual({
     available: true,
     binary: context.cli.binary,
     version: options.version,
   });
-  const withoutKey = await checkAvailability(options.agent, { PATH: process.env.PATH });
+  const withoutKey = await checkAvailability(agent, { PATH: process.env.PATH });
   expect(withoutKey.available).toBe(false);
   expect(!withoutKey.available && withoutKey.reason).toContain(
-    `the environment variable ${options.keyEnv} (its apiKeyEnv) is not set on this worker`,
+    `the environment variable ${keyEnv} (its apiKeyEnv) is not set on this worker`,
   );
   if (options.commandName) {
-    const { binary: _installed, ...onDefaultPath } = options.agent;
+    const { binary: _installed, ...onDefaultPath } = agent;
     const onPath = await checkAvailability(onDefaultPath as AgentConfig, {
       PATH: '/nonexistent-bin',
-      [options.keyEnv]: options.key,
+      [keyEnv]: key,
     });
     expect(!onPath.available && onPath.reason).toMatch(
       new RegExp(`"${options.commandName}" on the PATH .* was not found`),
