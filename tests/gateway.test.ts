@@ -3,15 +3,46 @@
  * Redis, with a worker in this process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import { isAlive, testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 import { isLog, isStatus, TestSocket, type WsMessage } from './support/ws-client.js';
+
+/** `ORCHESTRATOR_USAGE` lines, as a script wrapping a model reports what it spent. */
+const reportUsage = (input: number, output: number, costUsd: number) =>
+  `echo 'ORCHESTRATOR_USAGE {"inputTokens":${input},"outputTokens":${output},"costUsd":${costUsd}}'`;
+
+const spendingAgents: AgentConfig[] = [
+  {
+    name: 'spend-then-retry',
+    kind: 'command',
+    description:
+      'spends tokens on every attempt; the first then stalls (retried), the second succeeds',
+    // A stall is retryable; a non-zero exit is not, for the workflow (AgentExitError).
+    stallTimeoutMs: 1000,
+    command: [
+      'sh',
+      '-c',
+      `${reportUsage(1000, 200, 0.01)}; marker="$(git rev-parse --git-dir)/io-attempted"; ` +
+        'if [ -e "$marker" ]; then echo "second time lucky"; else touch "$marker"; sleep 60; fi',
+    ],
+  },
+  {
+    name: 'spend-then-fail',
+    kind: 'command',
+    description: 'spends tokens, then fails for good',
+    command: ['sh', '-c', `${reportUsage(500, 100, 0.02)}; echo "gave up" >&2; exit 3`],
+  },
+];
 
 let stack: Stack;
 const serverErrors: string[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ agents: testAgents, heartbeatTimeoutMs: 5000 });
+  stack = await startStack({
+    agents: [...testAgents, ...spendingAgents],
+    heartbeatTimeoutMs: 5000,
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -256,6 +287,73 @@ describe('sessions over HTTP and WebSocket', () => {
     };
     expect(failed.items.every((s) => s.status === 'failed')).toBe(true);
     expect(failed.items.some((s) => created.includes(s.id))).toBe(false);
+  });
+});
+
+describe('usage of failed attempts', () => {
+  interface Detail {
+    status: string;
+    tokensUsed: number;
+    usage: { tokens: number; costUsd: number };
+  }
+  /** The usage ledger's rows for the session (bigint columns come back as strings). */
+  const ledgerRows = async (sessionId: string) =>
+    (
+      await stack.storage.db
+        .selectFrom('agent_steps')
+        .select(['attempt', 'outcome', 'error_type', 'input_tokens', 'output_tokens'])
+        .where('session_id', '=', sessionId)
+        .orderBy('attempt')
+        .execute()
+    ).map((row) => ({
+      ...row,
+      input_tokens: Number(row.input_tokens),
+      output_tokens: Number(row.output_tokens),
+    }));
+
+  it('a failed (stalled) attempt that a retry follows is counted in the ledger and the session', async () => {
+    const { id } = await createSession('spend-then-retry');
+    await waitForStatus(id, 'completed');
+    const detail = (await (await call(`/api/sessions/${id}`)).json()) as Detail;
+    // Both attempts: (1000 + 200) tokens and $0.01 each.
+    expect(detail.usage.tokens).toBe(2400);
+    expect(detail.usage.costUsd).toBeCloseTo(0.02, 10);
+    expect(detail.tokensUsed).toBe(2400);
+    const rows = await ledgerRows(id);
+    expect(rows).toEqual([
+      {
+        attempt: 1,
+        outcome: 'stalled',
+        error_type: 'AgentStalledError',
+        input_tokens: 1000,
+        output_tokens: 200,
+      },
+      {
+        attempt: 2,
+        outcome: 'succeeded',
+        error_type: null,
+        input_tokens: 1000,
+        output_tokens: 200,
+      },
+    ]);
+  });
+
+  it('a step that fails for good still counts what it spent', async () => {
+    const { id } = await createSession('spend-then-fail');
+    await waitForStatus(id, 'failed');
+    const detail = (await (await call(`/api/sessions/${id}`)).json()) as Detail;
+    expect(detail.usage.tokens).toBe(600);
+    expect(detail.usage.costUsd).toBeCloseTo(0.02, 10);
+    expect(detail.tokensUsed).toBe(600);
+    expect(await ledgerRows(id)).toEqual([
+      {
+        attempt: 1,
+        outcome: 'failed',
+        error_type: 'AgentExitError',
+        input_tokens: 500,
+        output_tokens: 100,
+      },
+    ]);
   });
 });
 

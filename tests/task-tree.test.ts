@@ -114,7 +114,12 @@ const treeAgents: AgentConfig[] = [
   {
     name: 'breaker',
     kind: 'command',
-    command: ['sh', '-c', 'echo "broken on purpose" >&2; exit 3'],
+    // Spends before it breaks: a failed task's tokens count for the tree all the same.
+    command: [
+      'sh',
+      '-c',
+      'echo \'ORCHESTRATOR_USAGE {"inputTokens":70,"outputTokens":30}\'; echo "broken on purpose" >&2; exit 3',
+    ],
   },
 ] as AgentConfig[];
 
@@ -338,6 +343,9 @@ describe('task trees', () => {
     expect(statuses(state)).toEqual({ '1': 'failed', '2': 'skipped', '3': 'completed' });
     expect(state.outcome).toEqual({ completed: 1, failed: 1, skipped: 1 });
     expect(state.error).toMatch(/partial completion: 1 of 3/);
+    // The failed task's tokens are the tree's only ones: counted in its usage and TokensUsed.
+    expect(state.usage?.tokens).toBe(100);
+    expect((await handle.describe()).typedSearchAttributes.get(TokensUsedKey)).toBe(100);
     // The independent sibling's work is merged.
     expect(await exists(join(state.workspace ?? '', 'out-3.txt'))).toBe(true);
     expect(await exists(join(state.workspace ?? '', 'out-2.txt'))).toBe(false);

@@ -14,13 +14,44 @@ import {
   stateQuery,
   type SessionInput,
 } from '@orchestrator/workflows/client';
+import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import type { Storage } from '@orchestrator/activities/storage';
+import { sessionProcesses } from './support/agent-sessions.js';
 import { isAlive, testAgents } from './support/agents.js';
 import { eventually } from './support/stack.js';
 import {
   startWorkflowEnvironment,
   type WorkflowEnvironment,
 } from './support/workflow-environment.js';
+
+/**
+ * Starts a `sleep 300` in a session of its own (setsid: outside the agent's process group, as
+ * a dev server or an agent's detached shell would be) and records its pid in the workspace.
+ */
+const DETACH_GRANDCHILD = `
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+fs.writeFileSync('agent.pid', String(process.pid));
+const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+fs.writeFileSync('grandchild.pid', String(child.pid));
+child.unref();
+console.log('left a detached sleep running');
+`;
+
+const detachingAgents: AgentConfig[] = [
+  {
+    name: 'detacher',
+    kind: 'command',
+    description: 'leaves a detached grandchild in its own session and exits 0',
+    command: ['node', '-e', DETACH_GRANDCHILD],
+  },
+  {
+    name: 'detach-and-wait',
+    kind: 'command',
+    description: 'leaves a detached grandchild in its own session, then waits to be stopped',
+    command: ['node', '-e', `${DETACH_GRANDCHILD}; setInterval(() => {}, 1000);`],
+  },
+];
 
 let stack: WorkflowEnvironment;
 let env: TestWorkflowEnvironment;
@@ -29,7 +60,7 @@ let repository: string;
 let counter = 0;
 
 beforeAll(async () => {
-  stack = await startWorkflowEnvironment(testAgents, {
+  stack = await startWorkflowEnvironment([...testAgents, ...detachingAgents], {
     dirPrefix: 'io-wf-',
   });
   ({ env, storage, repository } = stack);
@@ -133,5 +164,51 @@ describe('session workflow', () => {
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'cancelled' });
     expect(isAlive(pids.agent)).toBe(false);
     expect(isAlive(pids.child)).toBe(false);
+  });
+
+  it('stops what the agent left running outside its process group once the step completes', async () => {
+    const handle = await startSession('detacher');
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const grandchild = Number(
+      await readFile(join(result.workspace ?? '', 'grandchild.pid'), 'utf8'),
+    );
+    expect(grandchild).toBeGreaterThan(1);
+    expect(isAlive(grandchild)).toBe(false);
+    const sessionId = handle.workflowId.replace('session-', '');
+    expect(sessionProcesses(sessionId)).toEqual([]);
+    const lines = (await storage.archive.list(sessionId, { limit: 100 })).map((l) => l.line);
+    expect(lines).toContain('■ stopped 1 processes the agent left running outside its group');
+  });
+
+  it('a cancelled session leaves no process behind, not even one in a session of its own', async () => {
+    const handle = await startSession('detach-and-wait');
+    const state = await eventually(async () => {
+      const s = await handle.query(stateQuery);
+      return s.workspace ? s : undefined;
+    });
+    const workspace = state.workspace ?? '';
+    const pids = await eventually(async () => {
+      const read = (file: string) =>
+        readFile(join(workspace, file), 'utf8').then(
+          (text) => Number(text.trim()),
+          () => 0,
+        );
+      const agent = await read('agent.pid');
+      const grandchild = await read('grandchild.pid');
+      return agent && grandchild ? { agent, grandchild } : undefined;
+    });
+    const sessionId = handle.workflowId.replace('session-', '');
+    expect(isAlive(pids.grandchild)).toBe(true);
+    expect(sessionProcesses(sessionId)).toEqual(
+      expect.arrayContaining([pids.agent, pids.grandchild]),
+    );
+
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(isAlive(pids.agent)).toBe(false);
+    expect(isAlive(pids.grandchild)).toBe(false);
+    expect(sessionProcesses(sessionId)).toEqual([]);
   });
 });

@@ -95,6 +95,16 @@ export interface AgentStepResult {
   earlierAttemptsUsage?: AgentUsage | null;
 }
 
+/**
+ * A detail of a failed step's ApplicationFailure (after the adapter's own details): what this
+ * attempt and the step's earlier ones spent (the ledger's figures). The last attempt's failure
+ * is all the workflow sees of a step that failed for good, and those tokens were paid for: the
+ * session counts them in its usage and budget.
+ */
+export interface SpentUsageDetail {
+  spentUsage: AgentUsage;
+}
+
 export interface PublishStatusInput {
   sessionId: string;
   status: SessionStatus;

@@ -11,6 +11,7 @@ import {
   type TaskStatus,
 } from '@orchestrator/workflows/types';
 import { API_TOKEN_ROLES } from '@orchestrator/activities/db/api-tokens';
+import { AgentEntrySchema } from './agent-entry-schemas.js';
 
 extendZodWithOpenApi(z);
 
@@ -638,25 +639,8 @@ export const AuditPageSchema = z
 
 export const AgentNameParams = z.object({ name: AgentNameSchema }).strict();
 
-/**
- * An agent entry as AGENTS_FILE and POST/PUT /api/agents take it: the fields every kind has,
- * plus the kind's own (documented in activities/README.md). The registry validates the whole
- * entry with the kind's own rules; this schema documents it.
- */
-export const AgentEntrySchema = z
-  .looseObject({
-    name: AgentNameSchema,
-    kind: z.string().openapi({ example: 'claude-code' }),
-    description: z.string().optional(),
-    capabilities: z.array(CapabilitySchema).optional(),
-    maxConcurrency: z.number().int().min(1).optional(),
-    stallTimeoutMs: z.number().int().min(1).optional(),
-  })
-  .openapi('AgentEntry', {
-    description:
-      'Kind-specific fields too (command: command, env; claude-code: model, baseUrl, ' +
-      'apiKeyEnv, …). Secrets are never accepted: name the environment variable instead.',
-  });
+/** An agent entry (POST/PUT /api/agents): one schema per kind, chosen by `kind`. */
+export { AgentEntrySchema } from './agent-entry-schemas.js';
 
 export const AgentViewSchema = z
   .object({

@@ -7,16 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput } from '@orchestrator/activities/contracts';
-import { checkAvailability } from '@orchestrator/activities/agents/adapters';
-import { AGENT_STATE_DIR } from '@orchestrator/activities/agents/agent-state-dir';
+import { CancelledFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
-import { createAgentRegistry } from '@orchestrator/activities/agents/registry';
-import type { BusEntry } from '@orchestrator/activities/logs/types';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
-import { createStepHarness, type StepHarness } from '@orchestrator/activities/testing/step-harness';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
 import {
   claudeAgent,
@@ -24,86 +18,44 @@ import {
   CLAUDE_CODE_VERSION,
   ensureClaudeCodeCli,
   TEST_KEY_ENV,
-  type ClaudeCodeCli,
 } from '../support/agents-claude-code.js';
 import {
   FINAL_TEXT,
   HELLO_CONTENT,
   HELLO_FILE,
   scriptGoal,
-  startScriptedModel,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
+import {
+  expectInOrder,
+  expectKeyKeptOut,
+  expectRejectedKey,
+  expectUnavailableExplained,
+  failureOf,
+  useAgentStepHarness,
+} from '../support/agent-step-checks.js';
 
 const KEY = `sk-ant-test-${randomBytes(16).toString('hex')}`;
 const WRONG_KEY_ENV = 'IO_TEST_WRONG_KEY';
-const workerEnv = {
-  ...process.env,
-  [TEST_KEY_ENV]: KEY,
-  [WRONG_KEY_ENV]: 'sk-ant-not-the-key-0000',
-};
 
-let cli: ClaudeCodeCli;
-let model: ScriptedModel;
-let harness: StepHarness;
-
-beforeAll(async () => {
-  cli = await ensureClaudeCodeCli();
-  model = await startScriptedModel({ apiKey: KEY });
-  const agents = createAgentRegistry([
-    claudeAgent('claude', cli, model.url),
+const context = useAgentStepHarness({
+  name: 'claude',
+  ensureCli: ensureClaudeCodeCli,
+  key: KEY,
+  keyEnv: TEST_KEY_ENV,
+  wrongKey: 'sk-ant-not-the-key-0000',
+  wrongKeyEnv: WRONG_KEY_ENV,
+  agentOf: claudeAgent,
+  missingBinary: '/nonexistent/bin/claude',
+  agents: (agent) => [
+    agent('claude'),
     // The CLI retries 429/5xx itself (about 10 times, with backoff): not here.
-    claudeAgent('claude-no-retry', cli, model.url, { env: { CLAUDE_CODE_MAX_RETRIES: '0' } }),
-    claudeAgent('claude-one-turn', cli, model.url, { maxTurns: 1 }),
-    claudeAgent('claude-missing', cli, model.url, { binary: '/nonexistent/bin/claude' }),
-    claudeAgent('claude-wrong-key', cli, model.url, { apiKeyEnv: WRONG_KEY_ENV }),
-  ]);
-  harness = await createStepHarness({ name: 'claude', agents, env: workerEnv, killGraceMs: 1000 });
+    agent('claude-no-retry', { env: { CLAUDE_CODE_MAX_RETRIES: '0' } }),
+    agent('claude-one-turn', { maxTurns: 1 }),
+  ],
+  killGraceMs: 1000,
 });
-afterAll(async () => {
-  await model?.stop();
-  await harness?.close();
-});
-
-const stepInput = (agent: string, goal: string) => harness.stepInput(agent, goal);
-const environment = (...args: Parameters<StepHarness['environment']>) =>
-  harness.environment(...args);
-const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
-const stateDirOf = (input: AgentStepInput) =>
-  join(harness.workspacesDir, AGENT_STATE_DIR, input.sessionId);
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
-
-async function logLines(sessionId: string): Promise<string[]> {
-  const entries: BusEntry[] = await harness.bus.read(sessionId);
-  return entries.flatMap((e) => (e.kind === 'log' ? [`${e.stream}: ${e.line}`] : []));
-}
-
-/** `expected` appear in `lines` in this order (other lines may come between). */
-function expectInOrder(lines: string[], expected: Array<string | RegExp>): void {
-  let from = 0;
-  for (const want of expected) {
-    const index = lines.findIndex(
-      (line, i) => i >= from && (typeof want === 'string' ? line === want : want.test(line)),
-    );
-    expect(index, `${String(want)} after line ${from} in:\n${lines.join('\n')}`).toBeGreaterThan(
-      -1,
-    );
-    from = index + 1;
-  }
-}
-
-const requestsFor = (input: AgentStepInput) =>
-  model.requests.filter((request) =>
-    request.messages.some(
-      (m) => m.role === 'user' && JSON.stringify(m.content).includes(input.goal.slice(0, 40)),
-    ),
-  );
+const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 
 describe('claude-code agent (real CLI, scripted model)', () => {
   it('writes a file with the Write tool; the step commits it and reports usage and cost', async () => {
@@ -146,7 +98,7 @@ describe('claude-code agent (real CLI, scripted model)', () => {
     expect(lines.filter((l) => l === `stdout: [text] ${FINAL_TEXT}`)).toHaveLength(1);
     expect(result.lines).toBe(lines.filter((l) => !l.startsWith('system:')).length);
     // The archive holds the same lines.
-    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
+    const archived = await context.harness.archive.list(input.sessionId, { limit: 100 });
     expect(archived.map((l) => l.line)).toEqual(lines.map((l) => l.replace(/^\w+: /, '')));
 
     // Heartbeats carry the process group and Claude's session id from the first one on.
@@ -160,19 +112,7 @@ describe('claude-code agent (real CLI, scripted model)', () => {
   });
 
   it('never lets the API key named by apiKeyEnv into log lines, results or failures', async () => {
-    model.secretToSay = KEY;
-    const input = await stepInput('claude', scriptGoal('say-secret', 'tell me the secret'));
-    const result = await step(environment().env, input);
-    // The key did reach the model API (the server answers 401 to any other key) …
-    expect(requestsFor(input)).toHaveLength(1);
-    // … but neither the step's result nor its log nor the archive holds it.
-    expect(JSON.stringify(result)).not.toContain(KEY);
-    expect(result.summary).toBe('Here is what I found: [redacted]');
-    const lines = await logLines(input.sessionId);
-    expect(lines).toContain('stdout: [text] Here is what I found: [redacted]');
-    expect(lines.join('\n')).not.toContain(KEY);
-    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
-    expect(JSON.stringify(archived)).not.toContain(KEY);
+    await expectKeyKeptOut(context, 'claude', KEY);
     // Nor does a failure (the agent's error text is redacted the same way).
     const failing = await stepInput('claude-no-retry', scriptGoal('error-500', KEY));
     const failure = await failureOf(step(environment().env, failing));
@@ -182,9 +122,13 @@ describe('claude-code agent (real CLI, scripted model)', () => {
   it('cancelled mid-stream (the model stalls), it stops the CLI and every process of its group', async () => {
     const input = await stepInput('claude', scriptGoal('stall', 'wait forever'));
     const { env, heartbeats } = environment();
-    const stalledBefore = model.stalled();
+    const stalledBefore = context.model.stalled();
     const run = step(env, input);
-    await waitFor(() => model.stalled() > stalledBefore, 30_000, 'the CLI to call the model');
+    await waitFor(
+      () => context.model.stalled() > stalledBefore,
+      30_000,
+      'the CLI to call the model',
+    );
     const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
     const pids = (processGroupMembers(pgid) ?? []).map((p) => p.pid).filter(isRunning);
     expect(pids).toContain(pgid);
@@ -282,44 +226,16 @@ describe('claude-code agent (real CLI, scripted model)', () => {
     expect(await readFile(join(input.workspace, HELLO_FILE), 'utf8')).toBe(HELLO_CONTENT);
   });
 
-  it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', async () => {
-    const input = await stepInput('claude-wrong-key', scriptGoal('write-file'));
-    const failure = await failureOf(step(environment().env, input));
-    expect(failure.type).toBe('AgentExitError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('the model API answered HTTP 401');
-    expect(failure.message).toContain(`check the API key in ${WRONG_KEY_ENV} on the worker`);
-    // Stopped at the first rejection instead of sitting through the CLI's own ten retries.
-    const lines = await logLines(input.sessionId);
-    expect(lines).toContain('system: ■ stopped: the model API rejected the credentials (HTTP 401)');
-    expect(lines.filter((l) => l.startsWith('stderr: [retry]'))).toHaveLength(1);
-    expect(existsSync(stateDirOf(input))).toBe(false);
-  });
+  it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', () =>
+    expectRejectedKey(context, {
+      messages: ['the model API answered HTTP 401'],
+      stopsAtFirstRejection: true,
+    }));
 
-  it('reports a worker without the CLI or the key as unavailable, saying what to do', async () => {
-    const input = await stepInput('claude-missing', scriptGoal('write-file'));
-    const failure = await failureOf(step(environment().env, input));
-    expect(failure.type).toBe('AgentConfigError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('/nonexistent/bin/claude was not found');
-    expect(failure.message).toContain('npm install -g @anthropic-ai/claude-code');
-
-    const agent = claudeAgent('claude', cli, model.url);
-    expect(await checkAvailability(agent, workerEnv)).toEqual({
-      available: true,
-      binary: cli.binary,
+  it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
+    expectUnavailableExplained(context, {
+      installHint: 'npm install -g @anthropic-ai/claude-code',
       version: CLAUDE_CODE_VERSION,
-    });
-    const withoutKey = await checkAvailability(agent, { PATH: process.env.PATH });
-    expect(withoutKey.available).toBe(false);
-    expect(!withoutKey.available && withoutKey.reason).toContain(
-      `the environment variable ${TEST_KEY_ENV} (its apiKeyEnv) is not set on this worker`,
-    );
-    const { binary: _installed, ...onDefaultPath } = agent;
-    const onPath = await checkAvailability(onDefaultPath, {
-      PATH: '/nonexistent-bin',
-      [TEST_KEY_ENV]: KEY,
-    });
-    expect(!onPath.available && onPath.reason).toMatch(/"claude" on the PATH .* was not found/);
-  });
+      commandName: 'claude',
+    }));
 });

@@ -9,21 +9,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput } from '@orchestrator/activities/contracts';
-import { checkAvailability } from '@orchestrator/activities/agents/adapters';
-import { AGENT_STATE_DIR } from '@orchestrator/activities/agents/agent-state-dir';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
-import { createAgentRegistry } from '@orchestrator/activities/agents/registry';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
-import { createStepHarness, type StepHarness } from '@orchestrator/activities/testing/step-harness';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
 import { sessionProcesses } from '../support/agent-sessions.js';
 import {
   expectInOrder,
+  expectRejectedKey,
+  expectUnavailableExplained,
   failureOf,
-  requestsOf,
-  stepLogLines,
+  useAgentStepHarness,
 } from '../support/agent-step-checks.js';
 import {
   codexAgent,
@@ -32,7 +28,6 @@ import {
   CODEX_TEST_MODEL,
   CODEX_VERSION,
   ensureCodexCli,
-  type CodexCli,
 } from '../support/agents-codex.js';
 import {
   FINAL_TEXT,
@@ -40,50 +35,31 @@ import {
   HELLO_FILE,
   messageText,
   scriptGoal,
-  startScriptedModel,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
 
 const KEY = `sk-test-${randomBytes(16).toString('hex')}`;
 const WRONG_KEY_ENV = 'IO_TEST_WRONG_KEY';
-const workerEnv = {
-  ...process.env,
-  [CODEX_TEST_KEY_ENV]: KEY,
-  [WRONG_KEY_ENV]: 'sk-not-the-key-0000',
-};
 const THREAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let cli: CodexCli;
-let model: ScriptedModel;
-let harness: StepHarness;
-
-beforeAll(async () => {
-  cli = await ensureCodexCli();
-  model = await startScriptedModel({ apiKey: KEY });
-  const agents = createAgentRegistry([
-    codexAgent('codex', cli, model.url),
+const context = useAgentStepHarness({
+  name: 'codex',
+  ensureCli: ensureCodexCli,
+  key: KEY,
+  keyEnv: CODEX_TEST_KEY_ENV,
+  wrongKey: 'sk-not-the-key-0000',
+  wrongKeyEnv: WRONG_KEY_ENV,
+  agentOf: codexAgent,
+  missingBinary: '/nonexistent/bin/codex',
+  agents: (agent) => [
+    agent('codex'),
     // Codex retries 429/5xx itself (4 requests, then 5 reconnects, with backoff): not here.
-    codexAgent('codex-no-retry', cli, model.url, { maxRetries: 0 }),
-    codexAgent('codex-stalls', cli, model.url, { stallTimeoutMs: 3000 }),
-    codexAgent('codex-missing', cli, model.url, { binary: '/nonexistent/bin/codex' }),
-    codexAgent('codex-wrong-key', cli, model.url, { apiKeyEnv: WRONG_KEY_ENV }),
-  ]);
-  harness = await createStepHarness({ name: 'codex', agents, env: workerEnv, killGraceMs: 1000 });
+    agent('codex-no-retry', { maxRetries: 0 }),
+    agent('codex-stalls', { stallTimeoutMs: 3000 }),
+  ],
+  killGraceMs: 1000,
 });
-afterAll(async () => {
-  await model?.stop();
-  await harness?.close();
-});
-
-const stepInput = (agent: string, goal: string) => harness.stepInput(agent, goal);
-const environment = (...args: Parameters<StepHarness['environment']>) =>
-  harness.environment(...args);
-const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
-const logLines = (sessionId: string) => stepLogLines(harness, sessionId);
-const requestsFor = (input: AgentStepInput) => requestsOf(model, input);
-const stateDirOf = (input: AgentStepInput) =>
-  join(harness.workspacesDir, AGENT_STATE_DIR, input.sessionId);
+const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 const processName = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -130,7 +106,7 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
       `system: ✔ committed ${result.commitSha!.slice(0, 12)}`,
     ]);
     expect(lines.some((line) => line.startsWith('stdout: [tool-failed]'))).toBe(false);
-    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
+    const archived = await context.harness.archive.list(input.sessionId, { limit: 100 });
     expect(archived.map((l) => l.line)).toEqual(lines.map((l) => l.replace(/^\w+: /, '')));
 
     // The thread id reached the heartbeats as soon as Codex announced it.
@@ -143,7 +119,7 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
   });
 
   it("never lets the key into log lines, results, failures or the model's shell", async () => {
-    model.secretToSay = KEY;
+    context.model.secretToSay = KEY;
     const input = await stepInput('codex', scriptGoal('say-secret', 'tell me the secret'));
     const result = await step(environment().env, input);
     // The key did reach the model API (the server answers 401 to any other key) …
@@ -154,7 +130,7 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
     const lines = await logLines(input.sessionId);
     expect(lines).toContain('stdout: [text] Here is what I found: [redacted]');
     expect(lines.join('\n')).not.toContain(KEY);
-    const archived = await harness.archive.list(input.sessionId, { limit: 100 });
+    const archived = await context.harness.archive.list(input.sessionId, { limit: 100 });
     expect(JSON.stringify(archived)).not.toContain(KEY);
 
     // The model's commands see the step's identity, not the key Codex talks to the API with.
@@ -174,9 +150,13 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
   it("cancelled mid-stream, it stops the CLI, its group and the model's background commands", async () => {
     const input = await stepInput('codex', scriptGoal('background-then-stall', 'sleep, wait'));
     const { env, heartbeats } = environment();
-    const stalledBefore = model.stalled();
+    const stalledBefore = context.model.stalled();
     const run = step(env, input);
-    await waitFor(() => model.stalled() > stalledBefore, 30_000, 'the CLI to call the model');
+    await waitFor(
+      () => context.model.stalled() > stalledBefore,
+      30_000,
+      'the CLI to call the model',
+    );
     const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
     const pids = (processGroupMembers(pgid) ?? []).map((p) => p.pid).filter(isRunning);
     expect(pids).toContain(pgid);
@@ -301,38 +281,15 @@ describe('codex agent (real CLI, scripted Responses API)', () => {
     expect(await readFile(join(input.workspace, HELLO_FILE), 'utf8')).toBe(HELLO_CONTENT);
   });
 
-  it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', async () => {
-    const input = await stepInput('codex-wrong-key', scriptGoal('write-file'));
-    const failure = await failureOf(step(environment().env, input));
-    expect(failure.type).toBe('AgentExitError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('Agent "codex-wrong-key" failed (HTTP 401)');
-    expect(failure.message).toContain('unexpected status 401 Unauthorized');
-    expect(failure.message).toContain(`check the API key in ${WRONG_KEY_ENV} on the worker`);
-    // Stopped at the first rejection instead of sitting through Codex's own five reconnects.
-    const lines = await logLines(input.sessionId);
-    expect(lines).toContain('system: ■ stopped: the model API rejected the credentials (HTTP 401)');
-    expect(lines.filter((l) => l.startsWith('stderr: [retry]'))).toHaveLength(1);
-    expect(existsSync(stateDirOf(input))).toBe(false);
-  });
+  it('fails a rejected API key (401) for good, pointing at the apiKeyEnv variable', () =>
+    expectRejectedKey(context, {
+      messages: ['Agent "codex-wrong-key" failed (HTTP 401)', 'unexpected status 401 Unauthorized'],
+      stopsAtFirstRejection: true,
+    }));
 
-  it('reports a worker without the CLI or the key as unavailable, saying what to do', async () => {
-    const input = await stepInput('codex-missing', scriptGoal('write-file'));
-    const failure = await failureOf(step(environment().env, input));
-    expect(failure.type).toBe('AgentConfigError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('/nonexistent/bin/codex was not found');
-    expect(failure.message).toContain('npm install -g @openai/codex');
-
-    const agent = codexAgent('codex', cli, model.url);
-    expect(await checkAvailability(agent, workerEnv)).toEqual({
-      available: true,
-      binary: cli.binary,
+  it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
+    expectUnavailableExplained(context, {
+      installHint: 'npm install -g @openai/codex',
       version: CODEX_VERSION,
-    });
-    const withoutKey = await checkAvailability(agent, { PATH: process.env.PATH });
-    expect(!withoutKey.available && withoutKey.reason).toContain(
-      `the environment variable ${CODEX_TEST_KEY_ENV} (its apiKeyEnv) is not set on this worker`,
-    );
-  });
+    }));
 });

@@ -9,20 +9,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStepInput } from '@orchestrator/activities/contracts';
-import { checkAvailability } from '@orchestrator/activities/agents/adapters';
-import { AGENT_STATE_DIR } from '@orchestrator/activities/agents/agent-state-dir';
+import { describe, expect, it } from 'vitest';
 import { processGroupMembers } from '@orchestrator/activities/agents/process-group';
-import { createAgentRegistry } from '@orchestrator/activities/agents/registry';
 import { isRunning, waitFor } from '@orchestrator/activities/testing/processes';
-import { createStepHarness, type StepHarness } from '@orchestrator/activities/testing/step-harness';
 import { git, headSha } from '@orchestrator/activities/workspace/git';
 import {
   expectInOrder,
+  expectKeyKeptOut,
+  expectRejectedKey,
+  expectUnavailableExplained,
   failureOf,
-  requestsOf,
-  stepLogLines,
+  useAgentStepHarness,
 } from '../support/agent-step-checks.js';
 import { sessionProcesses } from '../support/agent-sessions.js';
 import {
@@ -31,63 +28,38 @@ import {
   OPENCODE_TEST_MODEL,
   OPENCODE_VERSION,
   opencodeAgent,
-  type OpenCodeCli,
 } from '../support/agents-opencode.js';
 import {
   FINAL_TEXT,
   HELLO_CONTENT,
   HELLO_FILE,
   scriptGoal,
-  startScriptedModel,
   toolCallIds,
-  type ScriptedModel,
 } from '../support/agents-model-server.js';
 
 const KEY = `sk-oc-test-${randomBytes(16).toString('hex')}`;
 const WRONG_KEY_ENV = 'IO_TEST_WRONG_OPENCODE_KEY';
-const workerEnv = {
-  ...process.env,
-  [OPENCODE_TEST_KEY_ENV]: KEY,
-  [WRONG_KEY_ENV]: 'sk-oc-not-the-key-0000',
-};
 /** OpenCode boots in seconds, slower on a loaded machine: steps get minutes, not seconds. */
 const STEP_TIMEOUT_MS = 240_000;
 /** Silence after which the stalling agent is stopped (above the server's quiet boot). */
 const STALL_TIMEOUT_MS = 15_000;
 
-let cli: OpenCodeCli;
-let model: ScriptedModel;
-let harness: StepHarness;
-
-beforeAll(async () => {
-  cli = await ensureOpenCodeCli();
-  model = await startScriptedModel({ apiKey: KEY });
-  const agents = createAgentRegistry([
-    opencodeAgent('opencode', cli, model.url),
-    opencodeAgent('opencode-stalls', cli, model.url, { stallTimeoutMs: STALL_TIMEOUT_MS }),
-    opencodeAgent('opencode-missing', cli, model.url, { binary: '/nonexistent/bin/opencode' }),
-    opencodeAgent('opencode-wrong-key', cli, model.url, { apiKeyEnv: WRONG_KEY_ENV }),
-  ]);
-  harness = await createStepHarness({
-    name: 'opencode',
-    agents,
-    env: workerEnv,
-    killGraceMs: 2000,
-  });
+const context = useAgentStepHarness({
+  name: 'opencode',
+  ensureCli: ensureOpenCodeCli,
+  key: KEY,
+  keyEnv: OPENCODE_TEST_KEY_ENV,
+  wrongKey: 'sk-oc-not-the-key-0000',
+  wrongKeyEnv: WRONG_KEY_ENV,
+  agentOf: opencodeAgent,
+  missingBinary: '/nonexistent/bin/opencode',
+  agents: (agent) => [
+    agent('opencode'),
+    agent('opencode-stalls', { stallTimeoutMs: STALL_TIMEOUT_MS }),
+  ],
+  killGraceMs: 2000,
 });
-afterAll(async () => {
-  await model?.stop();
-  await harness?.close();
-});
-
-const stepInput = (agent: string, goal: string) => harness.stepInput(agent, goal);
-const environment = (...args: Parameters<StepHarness['environment']>) =>
-  harness.environment(...args);
-const step = (...args: Parameters<StepHarness['step']>) => harness.step(...args);
-const logLines = (sessionId: string) => stepLogLines(harness, sessionId);
-const requestsFor = (input: AgentStepInput) => requestsOf(model, input);
-const stateDirOf = (input: AgentStepInput) =>
-  join(harness.workspacesDir, AGENT_STATE_DIR, input.sessionId);
+const { stepInput, environment, step, logLines, requestsFor, stateDirOf } = context;
 const startLine = `system: ▶ step 1: running opencode (opencode ${OPENCODE_VERSION}, model ${OPENCODE_TEST_MODEL})`;
 
 /** A process's command name, from /proc. */
@@ -164,21 +136,7 @@ describe('opencode agent (real CLI, scripted model)', () => {
 
   it(
     'never lets the API key named by apiKeyEnv into log lines, results or failures',
-    async () => {
-      model.secretToSay = KEY;
-      const input = await stepInput('opencode', scriptGoal('say-secret', 'tell me the secret'));
-      const result = await step(environment().env, input);
-      // The key did reach the model API (the server answers 401 to any other key) …
-      expect(requestsFor(input)).toHaveLength(1);
-      // … but neither the step's result nor its log nor the archive holds it.
-      expect(JSON.stringify(result)).not.toContain(KEY);
-      expect(result.summary).toBe('Here is what I found: [redacted]');
-      const lines = await logLines(input.sessionId);
-      expect(lines).toContain('stdout: [text] Here is what I found: [redacted]');
-      expect(lines.join('\n')).not.toContain(KEY);
-      const archived = await harness.archive.list(input.sessionId, { limit: 100 });
-      expect(JSON.stringify(archived)).not.toContain(KEY);
-    },
+    () => expectKeyKeptOut(context, 'opencode', KEY),
     STEP_TIMEOUT_MS,
   );
 
@@ -187,10 +145,14 @@ describe('opencode agent (real CLI, scripted model)', () => {
     async () => {
       const input = await stepInput('opencode', scriptGoal('background-then-stall', 'sleep'));
       const { env, heartbeats } = environment();
-      const stalledBefore = model.stalled();
+      const stalledBefore = context.model.stalled();
       const run = step(env, input);
       // Turn 1 left two sleeps running from OpenCode's bash tool; turn 2 hangs at the model.
-      await waitFor(() => model.stalled() > stalledBefore, 120_000, 'OpenCode to call the model');
+      await waitFor(
+        () => context.model.stalled() > stalledBefore,
+        120_000,
+        'OpenCode to call the model',
+      );
       const pgid = heartbeats.find((h) => h.pgid)!.pgid!;
       const pids = groupPids(pgid);
       expect(pids).toContain(pgid);
@@ -339,41 +301,18 @@ describe('opencode agent (real CLI, scripted model)', () => {
 
   it(
     'fails a rejected API key (401) for good, pointing at the apiKeyEnv variable',
-    async () => {
-      const input = await stepInput('opencode-wrong-key', scriptGoal('write-file'));
-      const failure = await failureOf(step(environment().env, input));
-      expect(failure.type).toBe('AgentExitError');
-      expect(failure.nonRetryable).toBe(true);
-      expect(failure.message).toContain('(APIError, HTTP 401)');
-      expect(failure.message).toContain(`check the API key in ${WRONG_KEY_ENV} on the worker`);
-      expect(existsSync(stateDirOf(input))).toBe(false);
-    },
+    () =>
+      expectRejectedKey(context, {
+        messages: ['(APIError, HTTP 401)'],
+        stopsAtFirstRejection: false,
+      }),
     STEP_TIMEOUT_MS,
   );
 
-  it('reports a worker without the CLI or the key as unavailable, saying what to do', async () => {
-    const input = await stepInput('opencode-missing', scriptGoal('write-file'));
-    const failure = await failureOf(step(environment().env, input));
-    expect(failure.type).toBe('AgentConfigError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('/nonexistent/bin/opencode was not found');
-    expect(failure.message).toContain('npm install -g opencode-ai');
-
-    const agent = opencodeAgent('opencode', cli, model.url);
-    expect(await checkAvailability(agent, workerEnv)).toEqual({
-      available: true,
-      binary: cli.binary,
+  it('reports a worker without the CLI or the key as unavailable, saying what to do', () =>
+    expectUnavailableExplained(context, {
+      installHint: 'npm install -g opencode-ai',
       version: OPENCODE_VERSION,
-    });
-    const withoutKey = await checkAvailability(agent, { PATH: process.env.PATH });
-    expect(!withoutKey.available && withoutKey.reason).toContain(
-      `the environment variable ${OPENCODE_TEST_KEY_ENV} (its apiKeyEnv) is not set on this worker`,
-    );
-    const { binary: _installed, ...onDefaultPath } = agent;
-    const onPath = await checkAvailability(onDefaultPath, {
-      PATH: '/nonexistent-bin',
-      [OPENCODE_TEST_KEY_ENV]: KEY,
-    });
-    expect(!onPath.available && onPath.reason).toMatch(/"opencode" on the PATH .* was not found/);
-  });
+      commandName: 'opencode',
+    }));
 });

@@ -123,6 +123,8 @@ describe('agent registry over REST', () => {
           sandbox: 'everything',
           binary: '',
           colour: 'blue',
+          // A field name is whatever the client sent: named as it is, dots and colons too.
+          'odd.field: x': 1,
         },
       }),
       400,
@@ -132,6 +134,7 @@ describe('agent registry over REST', () => {
       'body.colour',
       'body.maxConcurrency',
       'body.model',
+      'body.odd.field: x',
       'body.sandbox',
     ]);
 

@@ -208,6 +208,12 @@ function bodyPlan(
   hints: Hints,
 ): fc.Arbitrary<BodyPlan> {
   const object = resolve(schema);
+  // One schema per kind (an agent entry, chosen by `kind`): a body of one of them, whose bad
+  // fields are bad for the whole, since its discriminator says which schema applies.
+  const alternatives = object.oneOf ?? object.anyOf;
+  if (alternatives && !object.properties) {
+    return fc.oneof(...alternatives.map((alternative) => bodyPlan(alternative, resolve, hints)));
+  }
   const properties = Object.entries(object.properties ?? {});
   const required = new Set(object.required ?? []);
   const closed = object.additionalProperties === false;
@@ -278,7 +284,15 @@ function bodyPlan(
 
 /** Without a body, the body is at fault, or each of its required fields. */
 function missingBody(schema: JsonSchema, resolve: SchemaResolver): string[] {
-  const required = resolve(schema).required ?? [];
+  const object = resolve(schema);
+  const alternatives = object.oneOf ?? object.anyOf;
+  // One schema per kind: what every one of them requires.
+  const required =
+    alternatives && !object.properties
+      ? alternatives
+          .map((alternative) => resolve(alternative).required ?? [])
+          .reduce((all, some) => all.filter((name) => some.includes(name)))
+      : (object.required ?? []);
   return required.length > 0 ? ['body', ...required.map((name) => `body.${name}`)] : [];
 }
 

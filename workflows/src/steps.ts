@@ -8,6 +8,7 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,6 +21,7 @@ import type {
 } from '@orchestrator/activities/contracts';
 import { digest } from './checkpoint.js';
 import { usageOf, NO_USAGE } from './budget.js';
+import { spentUsageOf } from './failure.js';
 import { PLAN_FILE, planningGoal, resolveGoal } from './planning-prompt.js';
 import { agentTaskQueue } from './task-queues.js';
 import type {
@@ -37,6 +39,9 @@ import type {
 export const NON_RETRYABLE_AGENT_ERRORS = ['AgentExitError', 'AgentConfigError', 'WorkspaceError'];
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** Failed steps' usage is counted (a release with usage may upsert TokensUsed: a new command). */
+const FAILED_STEP_USAGE_PATCH = 'failed-step-usage';
 const DEFAULT_STEP_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 /** What runs steps: the session workflow, or a task workflow that asks its session. */
@@ -152,7 +157,10 @@ export async function runStep(host: StepHost, request: StepRequest): Promise<Ste
       ...(request.planErrors ? { planErrors: request.planErrors } : {}),
     });
   } catch (error) {
-    await CancellationScope.nonCancellable(() => host.release(permit, null, NO_USAGE));
+    // A step that failed for good was paid for all the same: its attempts' tokens count against
+    // the tree's budget and in TokensUsed. (Histories from before this change released nothing.)
+    const spent = patched(FAILED_STEP_USAGE_PATCH) ? usageOf(spentUsageOf(error)) : NO_USAGE;
+    await CancellationScope.nonCancellable(() => host.release(permit, null, spent));
     throw error;
   }
   // Tokens spent by attempts that failed or were killed count too: they were paid for.

@@ -32,6 +32,12 @@ export interface AgentRunContext {
   onOutput(): void;
   /** The agent process is running as leader of process group `pgid` (heartbeated). */
   onSpawn(pgid: number): void;
+  /**
+   * What the attempt has spent so far, as a running total, for agents that report usage other
+   * than as `usage` events (a `command` agent's ORCHESTRATOR_USAGE lines): an attempt that
+   * then fails is still counted in the ledger and the session's budget.
+   */
+  onUsage(usage: AgentUsage): void;
   /** The agent's own session id is known (heartbeated, so a retry can resume it). */
   onAgentSession(agentSessionId: string): void;
   /**

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { UnknownFieldError } from './config-fields.js';
 import { parseAgentConfigs } from './config-file.js';
 import type { AgentRegistry } from './registry.js';
 import type { AgentConfig } from './types.js';
@@ -51,8 +52,16 @@ export interface AgentStore extends AgentRegistry {
 }
 
 /** A parser message (`<where>.<field>: <what>`) as the field at fault and what is wrong. */
-function fieldProblem(error: unknown, where: string): FieldProblem {
+function fieldProblem(error: unknown, where: string): FieldProblem & { field?: string } {
   const message = (error as Error).message;
+  if (error instanceof UnknownFieldError) {
+    const path = `${error.where.replace(/\[0\]$/, '')}.${error.field}`;
+    return {
+      path,
+      message: message.slice(error.where.length + error.field.length + 3),
+      field: error.field,
+    };
+  }
   const match = /^([^\s:]+): (.*)$/s.exec(message);
   return { path: match?.[1]?.replace(/\[0\]/, '') ?? where, message: match?.[2] ?? message };
 }
@@ -76,8 +85,8 @@ function validate(entry: unknown, where: string): AgentConfig {
     } catch (error) {
       const problem = fieldProblem(error, where);
       if (problems.some((known) => known.path === problem.path)) break;
-      problems.push(problem);
-      const field = problem.path.slice(where.length + 1).split(/[.[]/)[0] ?? '';
+      problems.push({ path: problem.path, message: problem.message });
+      const field = problem.field ?? problem.path.slice(where.length + 1).split(/[.[]/)[0] ?? '';
       const fields = candidate as Record<string, unknown>;
       if (!field || field === 'name' || field === 'kind' || typeof candidate !== 'object') break;
       if (!(field in fields)) break;

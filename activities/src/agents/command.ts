@@ -24,6 +24,8 @@ export interface CommandRunOptions {
   /** Cancellation: kills the agent's whole process group. */
   signal?: AbortSignal;
   onSpawn?(pgid: number): void;
+  /** The running total of what its ORCHESTRATOR_USAGE lines reported, after each one. */
+  onUsage?(usage: AgentUsage): void;
   killGraceMs?: number;
 }
 
@@ -72,6 +74,7 @@ export async function runCommandAgent(
       const reported = stream === 'stdout' ? parseUsageLine(line) : null;
       if (reported) {
         usage = addAgentUsage(usage, reported);
+        options.onUsage?.(usage);
         return;
       }
       if (stream === 'stdout') lastStdout = line;
@@ -186,6 +189,7 @@ export const commandAdapter: AgentAdapter<CommandAgentConfig> = {
       write: context.write,
       signal: context.signal,
       onSpawn: context.onSpawn,
+      onUsage: context.onUsage,
       ...(context.killGraceMs === undefined ? {} : { killGraceMs: context.killGraceMs }),
     });
     return {

@@ -14,6 +14,21 @@ export const COMMON_AGENT_FIELDS = [
 ] as const;
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A field the kind does not take. Its name is anything a client sent (dots, colons, spaces),
+ * so it travels apart from the message: the registry names exactly that field.
+ */
+export class UnknownFieldError extends Error {
+  constructor(
+    readonly where: string,
+    readonly field: string,
+    what: string,
+  ) {
+    super(`${where}.${field}: ${what}`);
+    this.name = 'UnknownFieldError';
+  }
+}
 /** Variable names that carry credentials: those go by reference (apiKeyEnv), never by value. */
 const SECRET_NAME = /API_?KEY|AUTH_?TOKEN|ACCESS_?TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
 
@@ -38,8 +53,10 @@ export function checkKnownFields(
       );
     }
     if (!fields.has(key)) {
-      throw new Error(
-        `${where}.${key}: unknown field for a ${kind} agent (expected ${[...fields].join(', ')})`,
+      throw new UnknownFieldError(
+        where,
+        key,
+        `unknown field for a ${kind} agent (expected ${[...fields].join(', ')})`,
       );
     }
   }

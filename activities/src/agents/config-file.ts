@@ -59,7 +59,7 @@ export function parseAgentConfigs(value: unknown, source: string): AgentConfig[]
       );
     }
     const max = agent.maxConcurrency;
-    if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+    if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)) {
       throw new Error(`${where}.maxConcurrency: expected a positive integer (worker slots)`);
     }
     const stall = agent.stallTimeoutMs;

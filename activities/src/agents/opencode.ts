@@ -52,7 +52,6 @@ import { opencodeVersion } from './opencode-version.js';
 import { oneLineSummary } from './plain-text.js';
 import type { ProcessOutcome } from './run-in-process-group.js';
 import { withStateKeptForRetry } from './state-kept-for-retry.js';
-import { stopStepProcesses } from './step-processes.js';
 import type { OpenCodeAgentConfig } from './types.js';
 
 const SUMMARY_MAX_LENGTH = 200;
@@ -146,13 +145,6 @@ async function runOpenCode(
       `model ${config.model})`,
   );
 
-  // What a crashed attempt's commands left running (its server's group is already stopped).
-  const identity = { sessionId: input.sessionId, step: input.step, agent: config.name };
-  const earlier = await stopStepProcesses(identity, context.killGraceMs);
-  if (earlier > 0) {
-    write('system', `■ stopped ${earlier} processes a previous attempt left running`);
-  }
-
   // Until the prompt is sent, the server's routine log shows it is booting, not stuck.
   let booting = true;
   const server = startOpenCodeServer({
@@ -231,12 +223,9 @@ async function runOpenCode(
     }
     return finish(run.ending, run.parser);
   } finally {
+    // OpenCode runs the model's commands detached, outside the server's process group:
+    // runAgentStep stops those once this returns (step-processes.ts).
     await server.stop();
-    // OpenCode runs the model's commands detached, outside the server's process group.
-    const left = await stopStepProcesses(identity, context.killGraceMs);
-    if (left > 0) {
-      write('system', `■ stopped ${left} processes the agent left running outside its group`);
-    }
   }
 }
 

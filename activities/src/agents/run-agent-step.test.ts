@@ -36,6 +36,11 @@ const agents = createAgentRegistry([
   sh('quiet', 'true'),
   sh('failing', 'echo "trying"; echo "first problem" >&2; echo "bad thing happened" >&2; exit 3'),
   sh('flaky', 'exit 4', { retryOnNonZeroExit: true }),
+  sh(
+    'spent-then-failed',
+    'echo \'ORCHESTRATOR_USAGE {"inputTokens":300,"outputTokens":50,"costUsd":0.5}\'; ' +
+      'echo \'ORCHESTRATOR_USAGE {"inputTokens":10,"outputTokens":5,"cacheReadTokens":7}\'; exit 2',
+  ),
   sh('sleeper', 'sleep 300 & sleep 300 & echo started; wait'),
   sh('stubborn', 'trap "" TERM; echo started; sleep 300'),
   sh('self-killer', 'echo going; kill -KILL $$'),
@@ -131,6 +136,24 @@ describe('runAgentStep', () => {
     const lines = logLines(await harness.bus.read(input.sessionId));
     expect(lines).toContain('stderr: bad thing happened');
     expect(lines.at(-1)).toMatch(/^system: ■ exit 3 in/);
+  });
+
+  it('a failure carries what the attempt spent, for the session to count', async () => {
+    const failure = await failureOf(step(environment().env, await stepInput('spent-then-failed')));
+    expect(failure.type).toBe('AgentExitError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^Agent "spent-then-failed" exited with code 2/);
+    // The adapter's own detail first, then the usage.
+    expect(failure.details?.[0]).toMatchObject({ agent: 'spent-then-failed', exitCode: 2 });
+    expect(failure.details?.at(-1)).toEqual({
+      spentUsage: {
+        inputTokens: 310,
+        outputTokens: 55,
+        cacheReadTokens: 7,
+        cacheWriteTokens: 0,
+        costUsd: 0.5,
+      },
+    });
   });
 
   it('lets an agent configured with retryOnNonZeroExit be retried', async () => {

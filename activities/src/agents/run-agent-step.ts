@@ -10,9 +10,14 @@
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { AgentStepInput, AgentStepResult, AgentUsage } from '../contracts.js';
+import type {
+  AgentStepInput,
+  AgentStepResult,
+  AgentUsage,
+  SpentUsageDetail,
+} from '../contracts.js';
 import type { LogArchive } from '../db/log-archive.js';
 import { archiveBusTail } from '../logs/archive-bus-tail.js';
 import { createLogWriter } from '../logs/log-writer.js';
@@ -25,11 +30,13 @@ import type { AgentRunContext } from './adapter.js';
 import { adapterFor } from './adapters.js';
 import { agentConfigError, agentStalledError } from './agent-errors.js';
 import { traceAgentRun } from './agent-trace.js';
+import { addAgentUsage } from './command-usage.js';
 import { eventLines } from './events.js';
 import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './orphans.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
 import { stepOutcome } from './step-outcome.js';
+import { stepIdentityOf, stopStepProcesses } from './step-processes.js';
 import type { StepLedger } from './step-ledger.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
@@ -129,6 +136,21 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         );
     };
 
+    /** What the earlier attempts of this step spent (ledger); null when nothing is recorded. */
+    const earlierAttemptsUsage = async (): Promise<AgentUsage | null> => {
+      if (info.attempt === 1 || !deps.ledger) return null;
+      const earlier = await deps.ledger.earlierAttempts(attemptKey);
+      return earlier.steps > 0
+        ? {
+            inputTokens: earlier.inputTokens,
+            outputTokens: earlier.outputTokens,
+            cacheReadTokens: earlier.cacheReadTokens,
+            cacheWriteTokens: earlier.cacheWriteTokens,
+            costUsd: earlier.costUsd,
+          }
+        : null;
+    };
+
     const redact = createRedactor(adapter.secrets(agent, env));
     const progress: StepHeartbeat = {
       sessionId: input.sessionId,
@@ -158,7 +180,17 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         silentMs: stall.silentMs,
         attempt: context.info.attempt,
       });
+    // Processes outside the agent's process group that carry the step's identity: a detached
+    // server the agent (or the model's shell) started, which stopping the group cannot reach.
+    const identity = stepIdentityOf(agent.name, input);
+    const stopLeftovers = async (what: string) => {
+      const stopped = await stopStepProcesses(identity, deps.killGraceMs);
+      if (stopped > 0) write('system', `■ stopped ${stopped} processes ${what}`);
+    };
     try {
+      // A crashed attempt's leftovers (its own group was reclaimed above) must not share the
+      // workspace with this one.
+      await stopLeftovers('a previous attempt left running');
       const availability = await adapter.checkAvailability(agent, env);
       if (!availability.available) {
         write('system', `■ ${availability.reason}`);
@@ -206,6 +238,9 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
           beat();
           heartbeats = setInterval(beat, heartbeatIntervalMs);
         },
+        onUsage: (usage) => {
+          lastUsage = usage;
+        },
         onAgentSession: (agentSessionId) => {
           progress.agentSessionId = agentSessionId;
         },
@@ -214,9 +249,16 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         env,
         ...(deps.killGraceMs === undefined ? {} : { killGraceMs: deps.killGraceMs }),
       };
-      const run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
-        adapter.run(agent, input, runContext),
-      );
+      let run;
+      try {
+        run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
+          adapter.run(agent, input, runContext),
+        );
+      } finally {
+        // However the agent ended (success, failure, cancellation, stall), nothing of the step
+        // outlives it, and nothing writes to the workspace while it is committed.
+        await stopLeftovers('the agent left running outside its group');
+      }
       stalls.stop();
       // Cancelled or stalled: no commit, whatever the agent's exit; the catch below reports it.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
@@ -232,19 +274,8 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
           : `✔ no changes to commit${commit.sha ? ` (HEAD ${commit.sha.slice(0, 12)})` : ''}`,
       );
       await record(null, run.usage ?? lastUsage);
-      const earlier =
-        info.attempt > 1 && deps.ledger ? await deps.ledger.earlierAttempts(attemptKey) : null;
       return {
-        earlierAttemptsUsage:
-          earlier && earlier.steps > 0
-            ? {
-                inputTokens: earlier.inputTokens,
-                outputTokens: earlier.outputTokens,
-                cacheReadTokens: earlier.cacheReadTokens,
-                cacheWriteTokens: earlier.cacheWriteTokens,
-                costUsd: earlier.costUsd,
-              }
-            : null,
+        earlierAttemptsUsage: await earlierAttemptsUsage(),
         exitCode: run.exitCode,
         summary: redact(run.summary),
         commitSha: commit.sha,
@@ -269,7 +300,7 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         write('system', '■ step cancelled; the agent and its processes were stopped');
       }
       await record(failure, lastUsage);
-      throw failure;
+      throw await withSpentUsage(failure, lastUsage, earlierAttemptsUsage);
     } finally {
       stopWatchdog();
       context.cancellationSignal.removeEventListener('abort', stopWatchdog);
@@ -297,6 +328,33 @@ function heartbeatDuringSetup(context: Context): () => void {
   if (!timeoutMs) return () => {};
   const timer = setInterval(() => context.heartbeat(context.info.heartbeatDetails), timeoutMs / 3);
   return () => clearInterval(timer);
+}
+
+/**
+ * The failure with what this attempt and the step's earlier ones spent as a last detail
+ * (SpentUsageDetail): if it fails the step for good, the workflow counts those tokens. A
+ * cancellation goes as it is: the session is stopping, its budget no longer decides anything.
+ */
+async function withSpentUsage(
+  failure: unknown,
+  usage: AgentUsage | null,
+  earlierAttemptsUsage: () => Promise<AgentUsage | null>,
+): Promise<unknown> {
+  if (failure instanceof TemporalFailure && !(failure instanceof ApplicationFailure))
+    return failure;
+  if (!(failure instanceof Error)) return failure;
+  const earlier = await earlierAttemptsUsage().catch(() => null);
+  const spent = [earlier, usage].filter((part): part is AgentUsage => part !== null);
+  if (spent.length === 0) return failure;
+  const detail: SpentUsageDetail = { spentUsage: spent.reduce(addAgentUsage) };
+  // A plain Error becomes what the SDK would have made of it: retryable, typed by its name.
+  const typed = failure instanceof ApplicationFailure ? failure : null;
+  return ApplicationFailure.create({
+    type: typed ? (typed.type ?? 'AgentError') : failure.name,
+    message: failure.message,
+    nonRetryable: typed?.nonRetryable ?? false,
+    details: [...(typed?.details ?? []), detail],
+  });
 }
 
 /** An agent failure with every secret taken out of its message and details. */

@@ -1,29 +1,53 @@
 /**
  * Processes an agent started outside its own process group. Some agents run the model's shell
- * commands in a session of their own (OpenCode's bash tool spawns them detached), so stopping
- * the agent's group leaves them running: a `sleep 300 &`, a dev server, a watcher. They still
- * carry the step's identity in their environment (orchestrator-environment.ts), which is how
- * they are found here, in /proc, and stopped: SIGTERM, SIGKILL after the grace period.
+ * commands in a session of their own (OpenCode's bash tool spawns them detached; a `command`
+ * agent's script may `setsid` a server), so stopping the agent's group leaves them running: a
+ * `sleep 300 &`, a dev server, a watcher. They still carry the step's identity in their
+ * environment (orchestrator-environment.ts), which is how they are found here, in /proc, and
+ * stopped: SIGTERM, SIGKILL after the grace period. runAgentStep sweeps them for every kind,
+ * before an attempt starts and after it ends.
  *
  * Only one attempt of a step runs at a time, so whatever carries the step's identity once its
  * agent is stopped (or before it starts) is a leftover of this step.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { AgentStepInput } from '../contracts.js';
 import { readProcessInfo } from './process-group.js';
 
+/**
+ * Which step a process belongs to. Step numbers count per workflow, so the task's path is part
+ * of it: step 1 of task 1 and step 1 of task 2 may run at once, with the same agent.
+ */
 export interface StepIdentity {
   sessionId: string;
   step: number;
   agent: string;
+  /** '' for the session's own steps. */
+  taskPath: string;
+}
+
+export function stepIdentityOf(
+  agent: string,
+  input: Pick<AgentStepInput, 'sessionId' | 'step' | 'taskPath'>,
+): StepIdentity {
+  return { sessionId: input.sessionId, step: input.step, agent, taskPath: input.taskPath ?? '' };
+}
+
+/** The variables every agent process of the step carries (orchestrator-environment.ts). */
+export function stepIdentityEnvironment(identity: StepIdentity): Record<string, string> {
+  return {
+    ORCHESTRATOR_SESSION_ID: identity.sessionId,
+    ORCHESTRATOR_STEP: String(identity.step),
+    ORCHESTRATOR_AGENT: identity.agent,
+    ORCHESTRATOR_TASK_PATH: identity.taskPath,
+  };
 }
 
 /** Pids of the live (not zombie) processes whose environment carries the step's identity. */
 export function stepProcesses(identity: StepIdentity): number[] {
-  const markers = [
-    `ORCHESTRATOR_SESSION_ID=${identity.sessionId}`,
-    `ORCHESTRATOR_STEP=${identity.step}`,
-    `ORCHESTRATOR_AGENT=${identity.agent}`,
-  ];
+  const markers = Object.entries(stepIdentityEnvironment(identity)).map(
+    ([name, value]) => `${name}=${value}`,
+  );
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
