@@ -3,6 +3,7 @@
  * provisioned CLI) with a real worker and the real activities (PGlite, in-process log bus).
  */
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -44,6 +45,19 @@ const detachingAgents: AgentConfig[] = [
     kind: 'command',
     description: 'leaves a detached grandchild in its own session and exits 0',
     command: ['node', '-e', DETACH_GRANDCHILD],
+  },
+  {
+    name: 'flaky-exit',
+    kind: 'command',
+    description:
+      'exits 3 on its first attempt and 0 on the next (a marker file outside the workspace)',
+    command: [
+      'sh',
+      '-c',
+      'm="$TMPDIR_FLAKY/io-flaky-$ORCHESTRATOR_SESSION_ID"; if [ -e "$m" ]; then rm -f "$m"; echo "second attempt"; else : > "$m"; echo "first attempt fails" >&2; exit 3; fi',
+    ],
+    env: { TMPDIR_FLAKY: tmpdir() },
+    retryOnNonZeroExit: true,
   },
   {
     name: 'detach-and-wait',
@@ -135,6 +149,17 @@ describe('session workflow', () => {
     const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
     const attempts = started.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
     expect(Math.max(...attempts)).toBe(1);
+  });
+
+  it('retries a non-zero exit when the agent asks for it (retryOnNonZeroExit)', async () => {
+    const handle = await startSession('flaky-exit');
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    const history = await handle.fetchHistory();
+    const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+    const attempts = started.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
+    // The last started activity is the agent step, on its second attempt.
+    expect(Math.max(...attempts)).toBe(2);
   });
 
   it('cancellation kills the agent process group and ends cancelled', async () => {

@@ -18,10 +18,15 @@ export interface AgentExitDetails {
   lastStderrLine: string | null;
 }
 
+/**
+ * A retryable exit has a type of its own: the workflow lists `AgentExitError` as non-retryable,
+ * and Temporal's retry policy goes by type before it looks at the failure's own flag, so an
+ * `AgentExitError` marked retryable was never retried.
+ */
 export function agentExitError(details: AgentExitDetails, retryable: boolean): ApplicationFailure {
   const said = details.lastStderrLine ? `: ${details.lastStderrLine}` : ' (nothing on stderr)';
   return ApplicationFailure.create({
-    type: 'AgentExitError',
+    type: retryable ? 'AgentExitRetryableError' : 'AgentExitError',
     message: `Agent "${details.agent}" exited with code ${details.exitCode}${said}`,
     nonRetryable: !retryable,
     details: [details],
