@@ -343,14 +343,24 @@ export class SessionService {
     }
     // The current run: a session may continue as new between describe and now.
     const handle = this.client.workflow.getHandle(info.workflowId);
-    if (force) {
-      await handle.terminate('Force stop requested through the gateway');
-      this.forgetCounts();
-      return { id: sessionId, status: 'cancelled' };
+    try {
+      if (force) await handle.terminate('Force stop requested through the gateway');
+      else await handle.cancel();
+    } catch (error) {
+      // It closed between describe and now (a fuzz run caught a 500 here): say what it is.
+      if (error instanceof WorkflowNotFoundError) await this.refuseClosed(sessionId);
+      throw error;
     }
-    await handle.cancel();
     this.forgetCounts();
-    return { id: sessionId, status: deriveStatus(info) };
+    return { id: sessionId, status: force ? 'cancelled' : deriveStatus(info) };
+  }
+
+  /** 409 with the session's status now that it has closed; 404 if it is gone altogether. */
+  private async refuseClosed(sessionId: string): Promise<never> {
+    const now = await this.describe(sessionId);
+    throw conflict(
+      `Session "${sessionId}" is already ${deriveStatus(now)}; only pending or running sessions can be stopped.`,
+    );
   }
 
   async retry(sessionId: string): Promise<SessionDetail> {
