@@ -51,6 +51,8 @@ export const DEFAULT_COUNT_CACHE_MS = 2000;
 export type Info = Omit<WorkflowExecutionInfo, 'raw'>;
 
 const RETRYABLE: SessionStatus[] = ['failed', 'cancelled'];
+/** How long a retry waits for a run that recorded failed/cancelled to close (it is finishing). */
+const SETTLE_TIMEOUT_MS = 10_000;
 
 export class SessionService {
   private readonly counts: CountCache;
@@ -355,6 +357,22 @@ export class SessionService {
     return { id: sessionId, status: force ? 'cancelled' : deriveStatus(info) };
   }
 
+  /**
+   * The description once a session that recorded a terminal status has also closed. A session
+   * upserts `failed`/`cancelled` and publishes it before its run ends, so an operator (or a
+   * client that watched the status) may ask to retry in that short window: wait it out, for a
+   * few seconds at most, rather than refuse what they can see is retryable.
+   */
+  private async settledDescription(sessionId: string): Promise<Info> {
+    let info = await this.describe(sessionId);
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    while (!isClosed(info) && RETRYABLE.includes(deriveStatus(info)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      info = await this.describe(sessionId);
+    }
+    return info;
+  }
+
   /** 409 with the session's status now that it has closed; 404 if it is gone altogether. */
   private async refuseClosed(sessionId: string): Promise<never> {
     const now = await this.describe(sessionId);
@@ -364,7 +382,7 @@ export class SessionService {
   }
 
   async retry(sessionId: string): Promise<SessionDetail> {
-    const info = await this.describe(sessionId);
+    const info = await this.settledDescription(sessionId);
     const status = deriveStatus(info);
     if (!isClosed(info) || !RETRYABLE.includes(status)) {
       throw conflict(
