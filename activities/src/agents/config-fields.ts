@@ -142,8 +142,13 @@ export function optionalAgentEnv(
     throw new Error(`${at}: expected an object of environment variables`);
   }
   for (const [name, content] of Object.entries(value)) {
-    if (!ENV_NAME.test(name) || typeof content !== 'string') {
-      throw new Error(`${at}.${name}: expected a variable name and a string value`);
+    if (!ENV_NAME.test(name)) {
+      // The name is not part of the path: it may hold spaces, colons or dots (fuzz seed
+      // 1067729717), and the field at fault must stay readable from the message.
+      throw new Error(`${at}: ${JSON.stringify(name)} is not a variable name (letters, digits, _)`);
+    }
+    if (typeof content !== 'string') {
+      throw new Error(`${at}.${name}: expected a string value`);
     }
     if (reserved.has(name) || name.startsWith('ORCHESTRATOR_')) {
       throw new Error(`${at}.${name}: set by the orchestrator itself (use baseUrl for the API)`);

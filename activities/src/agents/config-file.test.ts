@@ -40,6 +40,11 @@ describe('agent configuration', () => {
     expect(parse({ ...claude, permissionMode: 'yolo' })).toThrow('[0].permissionMode');
     expect(parse({ ...claude, maxConcurrency: 1.5 })).toThrow('[0].maxConcurrency');
     expect(parse({ ...claude, env: { HOME: '/root' } })).toThrow('set by the orchestrator');
+    // A bad variable name is quoted after the path, never part of it (it may hold `: ` or dots).
+    expect(parse({ ...claude, env: { 'A: b.c': 'x' } })).toThrow(
+      '[0].env: "A: b.c" is not a variable name',
+    );
+    expect(parse({ ...claude, env: { GOOD: 3 } })).toThrow('[0].env.GOOD: expected a string');
   });
 
   it('refuses secrets in the configuration: keys go by environment variable name', () => {
