@@ -102,6 +102,22 @@ function startSession(agent: string): Promise<WorkflowHandle> {
   });
 }
 
+/** The session's workspace, once the workflow has prepared it. */
+async function workspaceOf(handle: WorkflowHandle): Promise<string> {
+  const state = await eventually(async () => {
+    const s = await handle.query(stateQuery);
+    return s.workspace ? s : undefined;
+  });
+  return state.workspace ?? '';
+}
+
+/** The highest attempt any activity of the session started with. */
+async function highestAttempt(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory();
+  const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+  return Math.max(...started.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1));
+}
+
 describe('session workflow', () => {
   it('runs the agent, commits the workspace and records a checkpoint', async () => {
     const handle = await startSession('echo');
@@ -145,30 +161,20 @@ describe('session workflow', () => {
     expect(description.status.name).toBe('FAILED');
     expect(description.typedSearchAttributes.get(SessionStatusKey)).toBe('failed');
     // Non-retryable: the agent ran once.
-    const history = await handle.fetchHistory();
-    const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-    const attempts = started.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
-    expect(Math.max(...attempts)).toBe(1);
+    expect(await highestAttempt(handle)).toBe(1);
   });
 
   it('retries a non-zero exit when the agent asks for it (retryOnNonZeroExit)', async () => {
     const handle = await startSession('flaky-exit');
     const state = await handle.result();
     expect(state.status).toBe('completed');
-    const history = await handle.fetchHistory();
-    const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-    const attempts = started.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
     // The last started activity is the agent step, on its second attempt.
-    expect(Math.max(...attempts)).toBe(2);
+    expect(await highestAttempt(handle)).toBe(2);
   });
 
   it('cancellation kills the agent process group and ends cancelled', async () => {
     const handle = await startSession('slow');
-    const state = await eventually(async () => {
-      const s = await handle.query(stateQuery);
-      return s.workspace ? s : undefined;
-    });
-    const workspace = state.workspace ?? '';
+    const workspace = await workspaceOf(handle);
     const pids = await eventually(async () => {
       const agent = Number((await readFile(join(workspace, 'agent.pid'), 'utf8')).trim());
       const child = Number((await readFile(join(workspace, 'child.pid'), 'utf8')).trim());
@@ -208,11 +214,7 @@ describe('session workflow', () => {
 
   it('a cancelled session leaves no process behind, not even one in a session of its own', async () => {
     const handle = await startSession('detach-and-wait');
-    const state = await eventually(async () => {
-      const s = await handle.query(stateQuery);
-      return s.workspace ? s : undefined;
-    });
-    const workspace = state.workspace ?? '';
+    const workspace = await workspaceOf(handle);
     const pids = await eventually(async () => {
       const read = (file: string) =>
         readFile(join(workspace, file), 'utf8').then(
