@@ -2,7 +2,7 @@
  * What operators tell a running session: approve or reject at a gate and change the budget
  * (Temporal updates: the workflow's validator answers at once whether there was anything to
  * decide), pause and resume (signals). Each goes to the session's latest run, and is refused
- * with a 409 once that run has closed.
+ * with a 409 once that run has closed or recorded a terminal status.
  */
 import {
   WorkflowNotFoundError,
@@ -15,6 +15,7 @@ import {
   rejectUpdate,
   resumeSignal,
   setBudgetUpdate,
+  TERMINAL_STATUSES,
   type ApprovalDecision,
   type Budget,
   type DecisionRequest,
@@ -32,7 +33,12 @@ export class SessionControls {
 
   private async open(sessionId: string, done: string): Promise<Info> {
     const info = await this.sessions.describe(sessionId);
-    if (isClosed(info)) throw closed(sessionId, deriveStatus(info), done);
+    const status = deriveStatus(info);
+    // A session records its terminal status a moment before its run closes; in that moment a
+    // signal would still be accepted (202) and do nothing, so it counts as closed already.
+    if (isClosed(info) || TERMINAL_STATUSES.includes(status)) {
+      throw closed(sessionId, status, done);
+    }
     return info;
   }
 
