@@ -17,6 +17,7 @@ import {
   SessionStatusKey,
   SessionTitleKey,
   TokensUsedKey,
+  TERMINAL_STATUSES,
   sessionWorkflowId,
   stateQuery,
   type SessionInput,
@@ -338,7 +339,11 @@ export class SessionService {
 
   async stop(sessionId: string, force: boolean): Promise<{ id: string; status: SessionStatus }> {
     const info = await this.describe(sessionId);
-    if (isClosed(info)) {
+    // A session records its terminal status a moment before its run closes: a stop in that
+    // moment would be accepted and do nothing. Force stop stays open to a run that recorded its
+    // end but never closed (its last activity found no worker), so nothing is left running.
+    const ended = !force && TERMINAL_STATUSES.includes(deriveStatus(info));
+    if (isClosed(info) || ended) {
       throw conflict(
         `Session "${sessionId}" is already ${deriveStatus(info)}; only pending or running sessions can be stopped.`,
       );

@@ -1,0 +1,72 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { SessionStatusKey, type SessionStatus } from '@orchestrator/workflows/client';
+import { describe, expect, it } from 'vitest';
+import { HttpProblem } from '../problem.js';
+import { SessionService } from './service.js';
+
+/** A service over a client whose one session is in `run` state with `recorded` as SessionStatus. */
+function serviceWith(run: string, recorded: SessionStatus) {
+  const sent: string[] = [];
+  const info = {
+    type: 'session',
+    workflowId: 'session-s1',
+    status: { name: run },
+    typedSearchAttributes: new TypedSearchAttributes([{ key: SessionStatusKey, value: recorded }]),
+  };
+  const client = {
+    workflow: {
+      getHandle: () => ({
+        describe: async () => info,
+        cancel: async () => void sent.push('cancel'),
+        terminate: async () => void sent.push('terminate'),
+      }),
+    },
+  } as unknown as Client;
+  const service = new SessionService({
+    client,
+    namespace: 'default',
+    temporalWebUrl: null,
+    sessionOptions: {} as never,
+  });
+  return { service, sent };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(HttpProblem);
+  return error as HttpProblem;
+}
+
+describe('stopping a session', () => {
+  it('cancels a running session', async () => {
+    const { service, sent } = serviceWith('RUNNING', 'running');
+    expect(await service.stop('s1', false)).toEqual({ id: 's1', status: 'running' });
+    expect(sent).toEqual(['cancel']);
+  });
+
+  it('refuses a stop once the session recorded its end, while its run is still closing', async () => {
+    const { service, sent } = serviceWith('RUNNING', 'cancelled');
+    const problem = await refusal(service.stop('s1', false));
+    expect(problem.status).toBe(409);
+    expect(problem.detail).toContain('is already cancelled');
+    expect(sent).toEqual([]);
+  });
+
+  it('still force-stops a run that recorded its end but has not closed', async () => {
+    const { service, sent } = serviceWith('RUNNING', 'completed');
+    expect(await service.stop('s1', true)).toEqual({ id: 's1', status: 'cancelled' });
+    expect(sent).toEqual(['terminate']);
+  });
+
+  it('refuses any stop of a closed session', async () => {
+    const { service, sent } = serviceWith('COMPLETED', 'completed');
+    const problem = await refusal(service.stop('s1', true));
+    expect(problem.status).toBe(409);
+    expect(problem.detail).toContain('is already completed');
+    expect(sent).toEqual([]);
+  });
+});
