@@ -3,18 +3,63 @@
  * after the heartbeat timeout, kills the orphaned agent, runs it again, and the session completes.
  */
 import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 import { isLog, TestSocket } from './support/ws-client.js';
 
+/** Reports what it spent at once (like a model's first turn), then works like `steady`. */
+const metered: AgentConfig = {
+  name: 'metered',
+  kind: 'command',
+  description: 'reports 700 + 70 tokens, then prints a line every 200 ms for about 6 s',
+  command: [
+    'sh',
+    '-c',
+    'echo \'ORCHESTRATOR_USAGE {"inputTokens":700,"outputTokens":70}\'; for i in $(seq 1 30); do echo "tick $i"; sleep 0.2; done',
+  ],
+};
+
 let stack: Stack;
+let connection: Connection | undefined;
 beforeAll(async () => {
-  stack = await startStack({ agents: testAgents, worker: 'none', heartbeatTimeoutMs: 3000 });
+  stack = await startStack({
+    agents: [...testAgents, metered],
+    worker: 'none',
+    heartbeatTimeoutMs: 3000,
+  });
 });
 afterAll(async () => {
+  await connection?.close();
   await stack?.stop();
 });
+
+async function startSession(agent: string): Promise<string> {
+  const response = await stack.api('/api/sessions', {
+    method: 'POST',
+    json: { title: 'crash', goal: 'survive', repository: stack.sampleRepository, agent },
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function waitForCompletion(id: string): Promise<void> {
+  const completed = await eventually(
+    async () => {
+      const detail = (await (await stack.api(`/api/sessions/${id}`)).json()) as {
+        status: string;
+      };
+      if (detail.status === 'completed') return true;
+      return detail.status === 'failed' ? false : undefined;
+    },
+    90_000,
+    'the session to complete on the new worker',
+  );
+  expect(completed).toBe(true);
+}
 
 describe('worker process', () => {
   it('serves /healthz, /readyz and /metrics, and exits cleanly on SIGTERM', async () => {
@@ -39,17 +84,7 @@ describe('worker process', () => {
 describe('worker crash', () => {
   it('completes the session after kill -9 of the worker running its step', async () => {
     const first = await stack.startWorkerProcess();
-    const response = await stack.api('/api/sessions', {
-      method: 'POST',
-      json: {
-        title: 'crash',
-        goal: 'survive',
-        repository: stack.sampleRepository,
-        agent: 'steady',
-      },
-    });
-    expect(response.status).toBe(201);
-    const { id } = (await response.json()) as { id: string };
+    const id = await startSession('steady');
 
     const socket = await TestSocket.open(stack.wsUrl);
     socket.send({ type: 'subscribe', sessionId: id });
@@ -60,22 +95,9 @@ describe('worker crash', () => {
 
     first.child.kill('SIGKILL');
     await first.child;
-    await stack.startWorkerProcess();
+    const second = await stack.startWorkerProcess();
 
-    await eventually(
-      async () => {
-        const detail = (await (await stack.api(`/api/sessions/${id}`)).json()) as {
-          status: string;
-        };
-        return detail.status === 'completed'
-          ? true
-          : detail.status === 'failed'
-            ? false
-            : undefined;
-      },
-      90_000,
-      'the session to complete on the new worker',
-    ).then((completed) => expect(completed).toBe(true));
+    await waitForCompletion(id);
     await socket.close();
 
     const pids = (await readFile(pidFile, 'utf8')).trim().split('\n').map(Number);
@@ -86,5 +108,52 @@ describe('worker crash', () => {
     };
     expect(detail.checkpoints).toHaveLength(1);
     expect(detail.checkpoints[0]?.exitCode).toBe(0);
+    // The next test kills the worker running its step: this one must not be a candidate.
+    second.child.kill('SIGTERM');
+    await second.child;
+  });
+
+  it("counts what the killed attempt had spent by its last heartbeat in the session's usage", async () => {
+    const first = await stack.startWorkerProcess();
+    const id = await startSession('metered');
+    connection = await Connection.connect({ address: stack.temporal.address });
+    const handle = new Client({ connection }).workflow.getHandle(`session-${id}`);
+    // Kill only once Temporal holds a heartbeat with the usage: what a dead worker leaves behind.
+    await eventually(
+      async () => {
+        const { raw } = await handle.describe();
+        const payload = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+        const beat = payload
+          ? defaultPayloadConverter.fromPayload<{ usage?: unknown }>(payload)
+          : null;
+        return beat?.usage ? true : undefined;
+      },
+      20_000,
+      'a heartbeat carrying the reported usage',
+    );
+    first.child.kill('SIGKILL');
+    await first.child;
+    const second = await stack.startWorkerProcess();
+    await waitForCompletion(id);
+    second.child.kill('SIGTERM');
+    await second.child;
+
+    const detail = (await (await stack.api(`/api/sessions/${id}`)).json()) as {
+      tokensUsed: number;
+      usage: { tokens: number };
+    };
+    // Both attempts reported 700 + 70: the lost one is counted, not dropped.
+    expect(detail.usage.tokens).toBe(1540);
+    expect(detail.tokensUsed).toBe(1540);
+    const rows = await stack.storage.db
+      .selectFrom('agent_steps')
+      .select(['attempt', 'outcome', 'input_tokens'])
+      .where('session_id', '=', id)
+      .orderBy('attempt')
+      .execute();
+    expect(rows.map((row) => [row.attempt, row.outcome, Number(row.input_tokens)])).toEqual([
+      [1, 'lost', 700],
+      [2, 'succeeded', 700],
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { migrate } from '../db/migrations/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../testing/services.js';
 import { describeAgents } from './agent-overview.js';
 import { createAgentStore, type AgentStore } from './agent-store.js';
-import { createStepLedger, type StepLedger } from './step-ledger.js';
+import { createStepLedger, type LostAttemptUsage, type StepLedger } from './step-ledger.js';
 import { createWorkerReports, type WorkerReports } from './worker-reports.js';
 
 describe('agent overview: registry + ledger + worker reports', () => {
@@ -27,18 +27,27 @@ describe('agent overview: registry + ledger + worker reports', () => {
   });
 
   let counter = 0;
-  async function attempt(agent: string, workerId: string, attempt = 1, activityId?: string) {
+  async function attempt(
+    agent: string,
+    workerId: string,
+    attempt = 1,
+    activityId?: string,
+    lost?: LostAttemptUsage,
+  ) {
     counter += 1;
     const session = activityId ? `retried-${activityId}` : `s${counter}`;
-    return ledger.started({
-      sessionId: session,
-      workflowId: `session-${session}`,
-      runId: 'run',
-      activityId: activityId ?? String(counter),
-      attempt,
-      agent,
-      workerId,
-    });
+    return ledger.started(
+      {
+        sessionId: session,
+        workflowId: `session-${session}`,
+        runId: 'run',
+        activityId: activityId ?? String(counter),
+        attempt,
+        agent,
+        workerId,
+      },
+      lost,
+    );
   }
   const usage = (input: number, output: number, costUsd: number | null) => ({
     inputTokens: input,
@@ -127,5 +136,40 @@ describe('agent overview: registry + ledger + worker reports', () => {
       .orderBy('attempt')
       .execute();
     expect(rows.map((row) => row.outcome)).toEqual(['lost', 'succeeded']);
+  });
+
+  it("records a lost attempt's heartbeated usage once, and counts it for the step", async () => {
+    const spent = usage(300, 30, 0.03);
+    const first = await attempt('coder', 'w3', 1, 'step-y');
+    const second = await attempt('coder', 'w3', 2, 'step-y', { attempt: 1, usage: spent });
+    // Attempt 2 dies in its setup too: attempt 3 sees attempt 1's details again (repeated by
+    // the setup heartbeats) and must not count them twice, nor give them to attempt 2.
+    const third = await attempt('coder', 'w3', 3, 'step-y', { attempt: 1, usage: usage(9, 9, 9) });
+    const rows = await database.db
+      .selectFrom('agent_steps')
+      .select(['attempt', 'outcome', 'input_tokens', 'output_tokens', 'cost_usd'])
+      .where('id', 'in', [first, second, third])
+      .orderBy('attempt')
+      .execute();
+    expect(
+      rows.map((row) => [
+        row.attempt,
+        row.outcome,
+        Number(row.input_tokens),
+        Number(row.output_tokens),
+      ]),
+    ).toEqual([
+      [1, 'lost', 300, 30],
+      [2, 'lost', 0, 0],
+      [3, null, 0, 0],
+    ]);
+    const earlier = await ledger.earlierAttempts({
+      workflowId: 'session-retried-step-y',
+      runId: 'run',
+      activityId: 'step-y',
+      attempt: 3,
+    });
+    expect(earlier).toMatchObject({ steps: 2, inputTokens: 300, outputTokens: 30 });
+    expect(earlier.costUsd).toBeCloseTo(0.03);
   });
 });

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { AgentUsage } from '../contracts.js';
 import { isProcessGroupAlive, killProcessGroup, processGroupMembers } from './process-group.js';
 
 /**
@@ -25,6 +26,13 @@ export interface StepHeartbeat {
   agentSessionId?: string;
   /** The workspace HEAD when the step started. */
   workspaceHead?: string | null;
+  /** The attempt that sent it (a retry's setup repeats its predecessor's details). */
+  attempt?: number;
+  /**
+   * What the agent reported spending so far in this attempt: if its worker dies, the retry
+   * records it as that lost attempt's usage instead of nothing.
+   */
+  usage?: AgentUsage;
 }
 
 export function parseStepHeartbeat(details: unknown): StepHeartbeat | null {

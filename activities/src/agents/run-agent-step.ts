@@ -37,7 +37,7 @@ import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
 import { stepOutcome } from './step-outcome.js';
 import { stepIdentityOf, stopStepProcesses } from './step-processes.js';
-import type { StepLedger } from './step-ledger.js';
+import type { LostAttemptUsage, StepLedger } from './step-ledger.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
   formatSeconds,
@@ -118,12 +118,15 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       activityId: info.activityId,
       attempt: info.attempt,
     };
-    const ledgerId = await deps.ledger?.started({
-      ...attemptKey,
-      sessionId: input.sessionId,
-      agent: agent.name,
-      workerId: deps.workerId ?? hostname(),
-    });
+    const ledgerId = await deps.ledger?.started(
+      {
+        ...attemptKey,
+        sessionId: input.sessionId,
+        agent: agent.name,
+        workerId: deps.workerId ?? hostname(),
+      },
+      lostAttemptUsage(previous, input, info.attempt),
+    );
     // The last usage the agent reported: what an attempt that never finishes still cost.
     let lastUsage: AgentUsage | null = null;
     const record = async (error: unknown, usage: AgentUsage | null) => {
@@ -155,6 +158,7 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
     const progress: StepHeartbeat = {
       sessionId: input.sessionId,
       step: input.step,
+      attempt: info.attempt,
       host: hostname(),
       workspaceHead: await headSha(input.workspace).catch(() => null),
     };
@@ -223,7 +227,7 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
         },
         emit: (event) => {
           stalls.touch();
-          if (event.type === 'usage') lastUsage = event.usage;
+          if (event.type === 'usage') lastUsage = progress.usage = event.usage;
           for (const { stream, line } of eventLines(event)) write(stream, line);
         },
         onOutput: () => stalls.touch(),
@@ -239,7 +243,7 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
           heartbeats = setInterval(beat, heartbeatIntervalMs);
         },
         onUsage: (usage) => {
-          lastUsage = usage;
+          lastUsage = progress.usage = usage;
         },
         onAgentSession: (agentSessionId) => {
           progress.agentSessionId = agentSessionId;
@@ -313,6 +317,21 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       }
     }
   }
+}
+
+/**
+ * The usage the previous attempt of this step heartbeated, when that attempt is the one this
+ * retry follows: a worker that died took its attempt's ending (and usage) with it.
+ */
+function lostAttemptUsage(
+  previous: StepHeartbeat | null,
+  input: AgentStepInput,
+  attempt: number,
+): LostAttemptUsage | undefined {
+  if (!previous?.usage || typeof previous.attempt !== 'number') return undefined;
+  if (previous.sessionId !== input.sessionId || previous.step !== input.step) return undefined;
+  if (previous.attempt >= attempt) return undefined;
+  return { attempt: previous.attempt, usage: previous.usage };
 }
 
 /**

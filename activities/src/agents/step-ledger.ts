@@ -29,9 +29,18 @@ export interface UsageTotals {
   costUsd: number;
 }
 
+/** What a lost attempt (its worker died) had spent by its last heartbeat. */
+export interface LostAttemptUsage {
+  attempt: number;
+  usage: AgentUsage;
+}
+
 export interface StepLedger {
-  /** Records the attempt as running; returns its ledger id. */
-  started(attempt: StepAttempt): Promise<string>;
+  /**
+   * Records the attempt as running and the step's unfinished earlier attempts as `lost`
+   * (with `lost`'s usage for that one attempt); returns its ledger id.
+   */
+  started(attempt: StepAttempt, lost?: LostAttemptUsage): Promise<string>;
   finished(
     id: string,
     outcome: StepOutcome,
@@ -79,11 +88,29 @@ const SUMS = [
   sql<string>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
 ];
 
+function usageColumns(usage: AgentUsage | null) {
+  return {
+    input_tokens: usage?.inputTokens ?? 0,
+    output_tokens: usage?.outputTokens ?? 0,
+    cache_read_tokens: usage?.cacheReadTokens ?? 0,
+    cache_write_tokens: usage?.cacheWriteTokens ?? 0,
+    cost_usd: usage?.costUsd ?? null,
+  };
+}
+
 export function createStepLedger(db: Kysely<Database>): StepLedger {
   return {
-    async started(attempt) {
+    async started(attempt, lost) {
       const id = attemptId(attempt);
       await db.transaction().execute(async (trx) => {
+        if (lost && lost.attempt < attempt.attempt) {
+          await trx
+            .updateTable('agent_steps')
+            .set({ finished_at: new Date(), outcome: 'lost', ...usageColumns(lost.usage) })
+            .where('id', '=', attemptId({ ...attempt, attempt: lost.attempt }))
+            .where('finished_at', 'is', null)
+            .execute();
+        }
         await trx
           .updateTable('agent_steps')
           .set({ finished_at: new Date(), outcome: 'lost' })
@@ -121,11 +148,7 @@ export function createStepLedger(db: Kysely<Database>): StepLedger {
           finished_at: new Date(),
           outcome,
           error_type: errorType,
-          input_tokens: usage?.inputTokens ?? 0,
-          output_tokens: usage?.outputTokens ?? 0,
-          cache_read_tokens: usage?.cacheReadTokens ?? 0,
-          cache_write_tokens: usage?.cacheWriteTokens ?? 0,
-          cost_usd: usage?.costUsd ?? null,
+          ...usageColumns(usage),
         })
         .where('id', '=', id)
         .execute();
