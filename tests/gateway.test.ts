@@ -246,6 +246,19 @@ describe('sessions over HTTP and WebSocket', () => {
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await createSession('echo', `paging ${i}`)).id);
     for (const id of created) await waitForStatus(id, 'completed');
+    // A run closes a moment after it reports completed, and visibility follows later still: a
+    // run closing between two pages would move to the closed ones and be listed twice.
+    await eventually(
+      async () => {
+        const listed = (await (await call('/api/sessions?status=completed&limit=100')).json()) as {
+          items: Array<{ id: string; closedAt: string | null }>;
+        };
+        const closed = (id: string) => listed.items.some((s) => s.id === id && s.closedAt);
+        return created.every(closed) ? true : undefined;
+      },
+      30_000,
+      'the list to show the five sessions closed',
+    );
 
     const seen: string[] = [];
     const rows: Array<{ id: string; startedAt: string; closedAt: string | null }> = [];

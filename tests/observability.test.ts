@@ -70,6 +70,13 @@ async function runSession(agent: string, status: string): Promise<void> {
     };
     return detail.status === status && detail.closedAt ? true : undefined;
   });
+  // The sessions gauge counts through visibility, which follows the close a moment later.
+  await eventually(async () => {
+    const listed = (await (await stack.api(`/api/sessions?status=${status}&limit=100`)).json()) as {
+      items: Array<{ id: string }>;
+    };
+    return listed.items.some((item) => item.id === id) ? true : undefined;
+  });
 }
 
 describe('metrics', () => {

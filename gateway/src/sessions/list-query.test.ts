@@ -18,7 +18,8 @@ describe('session list query', () => {
     });
     expect(query).toBe(
       `WorkflowType = 'session'` +
-        ` AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut')` +
+        ` AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut'` +
+        ` OR (ExecutionStatus = 'Running' AND SessionStatus = 'failed'))` +
         ` AND AgentName = 'echo'` +
         ` AND Repository = '/srv/repos/app'` +
         ` AND (WorkflowId STARTS_WITH 'session-7f3k' OR AgentName STARTS_WITH '7f3k'` +

@@ -29,16 +29,19 @@ export function isClosed(info: Pick<WorkflowExecutionInfo, 'status'>): boolean {
 
 /**
  * Visibility query for one status, consistent with deriveStatus: open statuses come from the
- * search attribute of running workflows, closed ones from the execution status.
+ * search attribute of running workflows, closed ones from the execution status, and a terminal
+ * status from either, since a session records it a moment before its run closes (someone who
+ * saw "completed" on its page and filters by it must find it).
  */
 export function statusQuery(status: SessionStatus): string {
+  const recorded = `(ExecutionStatus = 'Running' AND SessionStatus = '${status}')`;
   switch (status) {
     case 'completed':
-      return `ExecutionStatus = 'Completed'`;
+      return `(ExecutionStatus = 'Completed' OR ${recorded})`;
     case 'failed':
-      return `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut')`;
+      return `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut' OR ${recorded})`;
     case 'cancelled':
-      return `(ExecutionStatus = 'Canceled' OR ExecutionStatus = 'Terminated')`;
+      return `(ExecutionStatus = 'Canceled' OR ExecutionStatus = 'Terminated' OR ${recorded})`;
     default:
       return `ExecutionStatus = 'Running' AND SessionStatus = '${status}'`;
   }
