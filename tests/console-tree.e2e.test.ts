@@ -41,6 +41,7 @@ interface Detail {
   forkedFrom: { sessionId: string; checkpoint: number } | null;
   plan: Record<string, unknown> | null;
   paused: boolean;
+  steps: { running: number; waiting: number };
 }
 
 const detailOf = async (id: string) =>
@@ -337,7 +338,8 @@ describe('console: task trees and time travel', () => {
     );
     await page.goto(`${stack.baseUrl}/sessions/${id}`);
     await page.getByTestId('budget-waiting').waitFor({ timeout: 60_000 });
-    expect(await status(page)).toBe('awaiting_approval');
+    // The gate opens in one workflow task, SessionStatus follows in the next.
+    await expect.poll(() => status(page), { timeout: 15_000 }).toBe('awaiting_approval');
     const wall = page.locator('[data-testid="budget-bar"][data-key="wall"]');
     // The wall-time bar counts up each second in the browser.
     await expect.poll(() => wall.getAttribute('data-over'), { timeout: 5000 }).toBe('true');
@@ -368,6 +370,11 @@ describe('console: task trees and time travel', () => {
     await expect
       .poll(async () => (await nodeStatuses(page))['1'], { timeout: 60_000, interval: 200 })
       .toBe('running');
+    // A task shows running from its start, before its step has a permit: a pause then would
+    // hold x's own step. Wait until the step runs.
+    await expect
+      .poll(async () => (await detailOf(id)).steps.running, { timeout: 30_000, interval: 200 })
+      .toBe(1);
     await page.getByTestId('pause-button').click();
     await page.getByTestId('resume-button').waitFor({ timeout: 30_000 });
     // Once x's step ends the tree holds still: y's task may be open, but no step of it runs.

@@ -298,6 +298,10 @@ export class SessionService {
     const summary = this.summary(info);
     return {
       ...summary,
+      // The query is answered after the workflow task in flight, describe before it: an open
+      // run's own state is the newer (a gate opened with its status still on its way to
+      // SessionStatus must not read as running with a pending gate).
+      ...(state && !isClosed(info) ? { status: state.status } : {}),
       goal: memo.goal ?? '',
       // Checkpoints recorded before usage existed have none.
       checkpoints: (state?.checkpoints ?? []).map((checkpoint) => ({
