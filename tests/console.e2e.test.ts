@@ -4,6 +4,7 @@
  * checkpoint's diff, stop and force stop, retry, lose the WebSocket mid-stream without a gap,
  * read the overview, and use the keyboard. Screenshots land in test-results/console/.
  */
+import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAgents } from './support/agents.js';
@@ -15,11 +16,20 @@ import {
 } from './support/console-browser.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
+/** Ticks long enough (about 15 s) for the page to load and the test to cut the socket mid-run. */
+const LONG_TICKS = 75;
+const longTicker: AgentConfig = {
+  name: 'long-ticker',
+  kind: 'command',
+  description: `prints a line every 200 ms, ${LONG_TICKS} in all`,
+  command: ['sh', '-c', `for i in $(seq 1 ${LONG_TICKS}); do echo "tick $i"; sleep 0.2; done`],
+};
+
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ agents: testAgents, serveConsole: true });
+  stack = await startStack({ agents: [...testAgents, longTicker], serveConsole: true });
   browser = await launchConsoleBrowser();
 });
 afterAll(async () => {
@@ -171,10 +181,10 @@ describe('console', () => {
       ws.connectToServer();
       sockets.push(ws);
     });
-    const id = await createSession('steady', 'reconnect');
+    const id = await createSession('long-ticker', 'reconnect');
     await page.goto(`${stack.baseUrl}/sessions/${id}`);
     await expect.poll(() => logText(page), { timeout: 30_000 }).toContain('tick 5\n');
-    expect(await textOf(page, 'log-lines')).not.toContain('tick 30');
+    expect(await textOf(page, 'log-lines')).not.toContain(`tick ${LONG_TICKS}`);
     await sockets.at(-1)?.close({ code: 1012, reason: 'test cuts the connection' });
     await expect
       .poll(() => page.getByTestId('live-indicator').getAttribute('data-state'))
@@ -188,7 +198,7 @@ describe('console', () => {
     expect(sockets.length).toBeGreaterThanOrEqual(2);
 
     const ticks = (await logText(page)).split('\n').filter((line) => line.startsWith('tick '));
-    expect(ticks).toEqual(Array.from({ length: 30 }, (_, i) => `tick ${i + 1}`));
+    expect(ticks).toEqual(Array.from({ length: LONG_TICKS }, (_, i) => `tick ${i + 1}`));
     expect(errors).toEqual([]);
     await page.close();
   });

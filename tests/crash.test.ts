@@ -11,15 +11,18 @@ import { isAlive, testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 import { isLog, TestSocket } from './support/ws-client.js';
 
-/** Reports what it spent at once (like a model's first turn), then works like `steady`. */
+/**
+ * Reports what it spent at once (like a model's first turn); its first attempt then works on
+ * until it is killed, so the worker dies mid-step however slow the machine; the retry ends.
+ */
 const metered: AgentConfig = {
   name: 'metered',
   kind: 'command',
-  description: 'reports 700 + 70 tokens, then prints a line every 200 ms for about 6 s',
+  description: 'reports 700 + 70 tokens; the first attempt then hangs, a later one exits 0',
   command: [
     'sh',
     '-c',
-    'echo \'ORCHESTRATOR_USAGE {"inputTokens":700,"outputTokens":70}\'; for i in $(seq 1 30); do echo "tick $i"; sleep 0.2; done',
+    'echo \'ORCHESTRATOR_USAGE {"inputTokens":700,"outputTokens":70}\'; if [ ! -e metered.started ]; then touch metered.started; while true; do echo working; sleep 0.2; done; fi; echo done',
   ],
 };
 

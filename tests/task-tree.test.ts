@@ -551,6 +551,12 @@ describe('budgets, approvals, pause', () => {
     expect(waiting.pending?.[0]).toMatchObject({ gate: 'budget' });
     expect(waiting.pending?.[0]?.reason).toMatch(/wall-time budget reached/);
     expect(statuses(waiting)['2']).toBe('running');
+    // Task 2 asks for its step permit after preparing its worktree and merging task 1's
+    // branch, a while after it shows as running on a loaded machine.
+    await eventually(async () => {
+      const state = await handle.query(stateQuery);
+      return state.steps?.waiting === 1 ? true : undefined;
+    });
     // Waiting is durable and starts nothing.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const held = await handle.query(stateQuery);
