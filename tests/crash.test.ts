@@ -66,7 +66,22 @@ async function waitForCompletion(id: string): Promise<void> {
 
 describe('worker process', () => {
   it('serves /healthz, /readyz and /metrics, and exits cleanly on SIGTERM', async () => {
+    // Before any worker runs, a session's detail says its state is unknown (not empty).
+    const waiting = await startSession('echo');
+    const unknown = (await (await stack.api(`/api/sessions/${waiting}`)).json()) as {
+      stateAvailable: boolean;
+      checkpoints: unknown[];
+    };
+    expect(unknown).toMatchObject({ stateAvailable: false, checkpoints: [] });
+
     const worker = await stack.startWorkerProcess();
+    await waitForCompletion(waiting);
+    const known = (await (await stack.api(`/api/sessions/${waiting}`)).json()) as {
+      stateAvailable: boolean;
+      checkpoints: unknown[];
+    };
+    expect(known.stateAvailable).toBe(true);
+    expect(known.checkpoints).toHaveLength(1);
     const base = `http://127.0.0.1:${stack.env.WORKER_METRICS_PORT}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);

@@ -331,6 +331,10 @@ export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 export const SessionDetailSchema = SessionSummarySchema.extend({
   goal: z.string(),
+  stateAvailable: z.boolean().openapi({
+    description:
+      'False when the run did not answer its state query in time (no worker polls the orchestrator queue, or it is overloaded): checkpoints, error, gates, decisions, steps and outcome are then unknown, not empty',
+  }),
   checkpoints: z.array(CheckpointSchema),
   error: z.string().nullable(),
   usage: UsageSchema,

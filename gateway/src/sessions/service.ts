@@ -147,6 +147,8 @@ export class SessionService {
       temporalUrl: this.temporalUrl(workflowId, handle.firstExecutionRunId),
       tokensUsed: 0,
       planned: memo.plan !== undefined,
+      // Nothing to ask yet: a run that just started has no checkpoints, gates or outcome.
+      stateAvailable: true,
       checkpoints: [],
       error: null,
       ...this.controlFields(memo, null, 0),
@@ -303,6 +305,7 @@ export class SessionService {
       // SessionStatus must not read as running with a pending gate).
       ...(state && !isClosed(info) ? { status: state.status } : {}),
       goal: memo.goal ?? '',
+      stateAvailable: state !== null,
       // Checkpoints recorded before usage existed have none.
       checkpoints: (state?.checkpoints ?? []).map((checkpoint) => ({
         ...checkpoint,

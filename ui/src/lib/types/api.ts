@@ -221,6 +221,11 @@ export interface TaskOutcome {
 
 export interface SessionDetail extends SessionSummary {
   goal: string;
+  /**
+   * False when the run did not answer its state query in time (no worker): checkpoints,
+   * error, gates and outcome are unknown, not empty. Absent from older gateways.
+   */
+  stateAvailable?: boolean;
   checkpoints: Checkpoint[];
   error: string | null;
   /** Spent across the whole tree. */
