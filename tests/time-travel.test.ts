@@ -4,7 +4,7 @@
  * planner that writes the plan its goal carries, and a writer that appends one line to a file.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAgents, treeAgents } from './support/agents.js';
@@ -45,6 +45,7 @@ interface Detail {
   paused: boolean;
   outcome: { completed: number; failed: number; skipped: number } | null;
   plan: Record<string, unknown> | null;
+  steps: { running: number; waiting: number };
   forkedFrom: { sessionId: string; checkpoint: number; commitSha: string } | null;
 }
 
@@ -139,6 +140,21 @@ function isAncestor(cwd: string, ancestor: string, of: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pids of processes that carry the session's identity in their environment. */
+function processesOfSession(sessionId: string): number[] {
+  const marker = `ORCHESTRATOR_SESSION_ID=${sessionId}`;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 const THREE_TASKS = [
@@ -296,6 +312,48 @@ describe('a planned session', () => {
       await call(`/api/sessions/${origin.id}/checkpoints`),
     );
     expect(verification.verified).toBe(true);
+  });
+
+  it('rewinds a tree while a task’s step runs: that agent is stopped and the new run completes', async () => {
+    const slow = { ...writeTask('slow', 'slow.txt', 'x'), agent: 'steady' };
+    const started = await startPlanned('rewind mid-run', [
+      slow,
+      writeTask('after', 'after.txt', 'y', ['slow']),
+    ]);
+    const running = await waitFor(
+      started.id,
+      (d) => d.steps.running === 1 && d.checkpoints.some((c) => c.role === 'plan'),
+      'task 1 to run its step',
+    );
+    const plan = running.checkpoints.find((c) => c.role === 'plan')!;
+    const rewound = await ok<Detail>(
+      await post(`/api/sessions/${started.id}/retry`, { checkpoint: plan.seq }),
+      201,
+    );
+    expect(rewound.runId).not.toBe(running.runId);
+    // The old run's children go with it; the new run starts its own under the same ids.
+    const rerun = await waitFor(
+      started.id,
+      (d) => d.runId === rewound.runId && d.status === 'completed',
+      'the rewound run completes',
+    );
+    expect(rerun.outcome).toEqual({ completed: 2, failed: 0, skipped: 0 });
+    expect(rerun.checkpoints.filter((c) => c.role === 'work')).toHaveLength(2);
+    // The merged work of both tasks: steady's done.txt and the writer's line, once.
+    expect(readFileSync(join(workspaceOf(started.id), 'done.txt'), 'utf8')).toBe('ok\n');
+    expect(readFileSync(join(workspaceOf(started.id), 'after.txt'), 'utf8')).toBe('y\n');
+    // Nothing of the abandoned run's agent outlives it.
+    expect(processesOfSession(started.id)).toEqual([]);
+    // The new run's first attempt ran to the end: the old attempt's final sweep stops only its
+    // own processes, not the new agent that had started meanwhile in the same task.
+    const attempts = await stack.storage.db
+      .selectFrom('agent_steps')
+      .select(['run_id', 'attempt', 'outcome'])
+      .where('workflow_id', '=', `session-${started.id}.1`)
+      .orderBy('started_at')
+      .execute();
+    expect(attempts.at(-1)).toMatchObject({ attempt: 1, outcome: 'succeeded' });
+    expect(new Set(attempts.map((row) => row.run_id)).size).toBe(2);
   });
 
   it('forks from a task’s checkpoint into a linked session that completes', async () => {

@@ -52,6 +52,12 @@ export interface AgentStepInput {
    * earlier checkpoint), the workspace is reset to it first. Absent or null: HEAD as it is.
    */
   baseSha?: string | null;
+  /**
+   * Set by runAgentStep for the adapters, never by a workflow: the attempt the agent's
+   * processes belong to (ORCHESTRATOR_ATTEMPT_ID), so that an attempt's cleanup stops its own
+   * leftovers and never a later attempt's (a rewound tree's, or one retried after a timeout).
+   */
+  attemptId?: string;
 }
 
 /** Tokens and cost of one agent step, as the agent reported them. */

@@ -36,8 +36,8 @@ import { parseStepHeartbeat, reclaimOrphanedStep, type StepHeartbeat } from './o
 import { createRedactor, type Redactor } from './redact.js';
 import type { AgentRegistry } from './registry.js';
 import { stepOutcome } from './step-outcome.js';
-import { stepIdentityOf, stopStepProcesses } from './step-processes.js';
-import type { LostAttemptUsage, StepLedger } from './step-ledger.js';
+import { stepIdentityOf, stopStepProcesses, type StepIdentity } from './step-processes.js';
+import { attemptId, type LostAttemptUsage, type StepLedger } from './step-ledger.js';
 import {
   DEFAULT_STALL_TIMEOUT_MS,
   formatSeconds,
@@ -186,15 +186,16 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       });
     // Processes outside the agent's process group that carry the step's identity: a detached
     // server the agent (or the model's shell) started, which stopping the group cannot reach.
-    const identity = stepIdentityOf(agent.name, input);
-    const stopLeftovers = async (what: string) => {
+    // This attempt's processes also carry its own id, which its final sweep goes by.
+    const attemptInput: AgentStepInput = { ...input, attemptId: attemptId(attemptKey) };
+    const stopLeftovers = async (what: string, identity: StepIdentity) => {
       const stopped = await stopStepProcesses(identity, deps.killGraceMs);
       if (stopped > 0) write('system', `■ stopped ${stopped} processes ${what}`);
     };
     try {
       // A crashed attempt's leftovers (its own group was reclaimed above) must not share the
       // workspace with this one.
-      await stopLeftovers('a previous attempt left running');
+      await stopLeftovers('a previous attempt left running', stepIdentityOf(agent.name, input));
       const availability = await adapter.checkAvailability(agent, env);
       if (!availability.available) {
         write('system', `■ ${availability.reason}`);
@@ -256,12 +257,15 @@ export function createRunAgentStep(deps: RunAgentStepDeps) {
       let run;
       try {
         run = await traceAgentRun({ agent, input, attempt: context.info.attempt }, () =>
-          adapter.run(agent, input, runContext),
+          adapter.run(agent, attemptInput, runContext),
         );
       } finally {
-        // However the agent ended (success, failure, cancellation, stall), nothing of the step
-        // outlives it, and nothing writes to the workspace while it is committed.
-        await stopLeftovers('the agent left running outside its group');
+        // However the agent ended (success, failure, cancellation, stall), nothing of the
+        // attempt outlives it, and nothing writes to the workspace while it is committed.
+        await stopLeftovers(
+          'the agent left running outside its group',
+          stepIdentityOf(agent.name, attemptInput),
+        );
       }
       stalls.stop();
       // Cancelled or stalled: no commit, whatever the agent's exit; the catch below reports it.

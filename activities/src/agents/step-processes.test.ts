@@ -68,6 +68,21 @@ describe('step processes', () => {
   });
 });
 
+describe('step processes of one attempt', () => {
+  it("an attempt's final sweep stops its own processes, not a later attempt's", async () => {
+    const earlier = detachedSleep({ attemptId: 'wf/run-a/3/1' });
+    const later = detachedSleep({ attemptId: 'wf/run-b/3/1' });
+    await expect.poll(() => stepProcesses(identity).length).toBe(2);
+    // What the earlier attempt sweeps when it ends.
+    expect(await stopStepProcesses({ ...identity, attemptId: 'wf/run-a/3/1' }, 300)).toBe(1);
+    expect(isRunning(earlier)).toBe(false);
+    expect(isRunning(later)).toBe(true);
+    // What a new attempt sweeps before it starts: every attempt's leftovers.
+    expect(await stopStepProcesses(identity, 300)).toBe(1);
+    expect(isRunning(later)).toBe(false);
+  });
+});
+
 describe("every kind's agent carries the step's identity", () => {
   const input = {
     sessionId: 's9',
@@ -76,6 +91,7 @@ describe("every kind's agent carries the step's identity", () => {
     workspace: '/w/s9',
     step: 4,
     taskPath: '1.2',
+    attemptId: 'session-s9.1.2/r/3/2',
   };
   const state = agentStateDir(input.workspace, 'x');
   // An agent's configured env must not hide it from the sweep.
@@ -100,5 +116,6 @@ describe("every kind's agent carries the step's identity", () => {
   it.each(Object.entries(environments))('%s', (_kind, environment) => {
     expect(environment).toMatchObject(stepIdentityEnvironment(stepIdentityOf('x', input)));
     expect(environment.ORCHESTRATOR_TASK_PATH).toBe('1.2');
+    expect(environment.ORCHESTRATOR_ATTEMPT_ID).toBe('session-s9.1.2/r/3/2');
   });
 });

@@ -7,8 +7,10 @@
  * stopped: SIGTERM, SIGKILL after the grace period. runAgentStep sweeps them for every kind,
  * before an attempt starts and after it ends.
  *
- * Only one attempt of a step runs at a time, so whatever carries the step's identity once its
- * agent is stopped (or before it starts) is a leftover of this step.
+ * Before an attempt starts, whatever carries the step's identity is a leftover of an earlier
+ * attempt (two agents must never share a workspace). When it ends, it stops only what carries
+ * its own attempt id: a later attempt may already run (the old one is cancelled at its next
+ * heartbeat, after the new one started).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AgentStepInput } from '../contracts.js';
@@ -24,13 +26,26 @@ export interface StepIdentity {
   agent: string;
   /** '' for the session's own steps. */
   taskPath: string;
+  /**
+   * One attempt of the step (AgentStepInput.attemptId). Without it, the identity matches every
+   * attempt's processes: what an attempt sweeps before it starts (its predecessors' leftovers,
+   * of whichever run). With it, only that attempt's: what it sweeps when it ends, so a later
+   * attempt that already started (a rewound tree's, a retry after a timeout) is left alone.
+   */
+  attemptId?: string;
 }
 
 export function stepIdentityOf(
   agent: string,
-  input: Pick<AgentStepInput, 'sessionId' | 'step' | 'taskPath'>,
+  input: Pick<AgentStepInput, 'sessionId' | 'step' | 'taskPath' | 'attemptId'>,
 ): StepIdentity {
-  return { sessionId: input.sessionId, step: input.step, agent, taskPath: input.taskPath ?? '' };
+  return {
+    sessionId: input.sessionId,
+    step: input.step,
+    agent,
+    taskPath: input.taskPath ?? '',
+    ...(input.attemptId ? { attemptId: input.attemptId } : {}),
+  };
 }
 
 /** The variables every agent process of the step carries (orchestrator-environment.ts). */
@@ -40,6 +55,7 @@ export function stepIdentityEnvironment(identity: StepIdentity): Record<string, 
     ORCHESTRATOR_STEP: String(identity.step),
     ORCHESTRATOR_AGENT: identity.agent,
     ORCHESTRATOR_TASK_PATH: identity.taskPath,
+    ...(identity.attemptId ? { ORCHESTRATOR_ATTEMPT_ID: identity.attemptId } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Checkpoint, SessionState } from '@orchestrator/workflows/client';
 import { conflict, HttpProblem } from '../problem.js';
@@ -16,6 +16,7 @@ import type { SessionDetail } from '../schemas.js';
 import { newSessionId } from './ids.js';
 import { agentChoice, runSettings, type StoredMemo } from './memo.js';
 import type { SessionService } from './service.js';
+import { isClosed } from './status.js';
 
 const { ResetReapplyExcludeType, ResetReapplyType } = proto.temporal.api.enums.v1;
 const { ResetWorkflowExecutionRequest } = proto.temporal.api.workflowservice.v1;
@@ -59,6 +60,14 @@ export async function rewindSession(
         `it instead (POST /api/sessions/${sessionId}/fork {"checkpoint": ${seq}}).`,
     );
   }
+  if (!isClosed(info) && (state.tree ?? []).length > 0) {
+    await closeRunningTree(
+      sessions,
+      info.workflowId,
+      state,
+      `Rewound to checkpoint ${seq} by ${by}`,
+    );
+  }
   let runId: string;
   try {
     const response = await sessions.client.workflowService.resetWorkflowExecution(
@@ -97,6 +106,62 @@ export async function rewindSession(
     detail: await sessions.detail(rewound),
     resetTo: { checkpoint: seq, eventId: checkpoint.eventId },
   };
+}
+
+/** How long a rewind waits for a terminated tree's task workflows to close. */
+const TREE_CLOSE_TIMEOUT_MS = 15_000;
+
+/**
+ * Ends a running tree before it is reset. Resetting a running session terminates its run, and
+ * Temporal then terminates its task workflows (parent close policy) a moment later, on its own
+ * time: the new run starting its tasks under the same ids would find them still running
+ * ("Workflow execution already started") and fail them. So the run is terminated first, here,
+ * and the rewind waits until every task workflow the tree knows has closed, terminating any
+ * that outlive the wait. Their agents stop at their next heartbeat, and a new attempt of the
+ * same step stops whatever of its predecessor is left.
+ */
+async function closeRunningTree(
+  sessions: SessionService,
+  workflowId: string,
+  state: SessionState,
+  reason: string,
+): Promise<void> {
+  const { client } = sessions;
+  await client.workflow
+    .getHandle(workflowId)
+    .terminate(reason)
+    .catch((error: unknown) => {
+      // It closed on its own meanwhile: the reset goes ahead the same.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+  const tasks = new Set((state.tree ?? []).map((node) => node.workflowId));
+  const stillRunning = async (taskId: string) => {
+    try {
+      return (await client.workflow.getHandle(taskId).describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  };
+  const deadline = Date.now() + TREE_CLOSE_TIMEOUT_MS;
+  while (tasks.size > 0) {
+    for (const taskId of [...tasks]) {
+      if (!(await stillRunning(taskId))) tasks.delete(taskId);
+    }
+    if (tasks.size === 0) return;
+    if (Date.now() >= deadline) {
+      for (const taskId of tasks) {
+        await client.workflow
+          .getHandle(taskId)
+          .terminate(reason)
+          .catch((error: unknown) => {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+          });
+      }
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export interface ForkRequest {
