@@ -4,9 +4,10 @@
  * planner that writes the plan its goal carries, and a writer that appends one line to a file.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionProcesses } from './support/agent-sessions.js';
 import { testAgents, treeAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
@@ -140,21 +141,6 @@ function isAncestor(cwd: string, ancestor: string, of: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Pids of processes that carry the session's identity in their environment. */
-function processesOfSession(sessionId: string): number[] {
-  const marker = `ORCHESTRATOR_SESSION_ID=${sessionId}`;
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 const THREE_TASKS = [
@@ -343,7 +329,7 @@ describe('a planned session', () => {
     expect(readFileSync(join(workspaceOf(started.id), 'done.txt'), 'utf8')).toBe('ok\n');
     expect(readFileSync(join(workspaceOf(started.id), 'after.txt'), 'utf8')).toBe('y\n');
     // Nothing of the abandoned run's agent outlives it.
-    expect(processesOfSession(started.id)).toEqual([]);
+    expect(sessionProcesses(started.id)).toEqual([]);
     // The new run's first attempt ran to the end: the old attempt's final sweep stops only its
     // own processes, not the new agent that had started meanwhile in the same task.
     const attempts = await stack.storage.db

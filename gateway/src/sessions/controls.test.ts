@@ -1,7 +1,7 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { SessionStatusKey, type SessionStatus } from '@orchestrator/workflows/client';
 import { describe, expect, it } from 'vitest';
-import { HttpProblem } from '../problem.js';
+import { refusal } from '../testing/refusal.js';
 import { SessionControls } from './controls.js';
 import type { Info, SessionService } from './service.js';
 
@@ -26,15 +26,6 @@ function sessionsWith(run: string, recorded: SessionStatus) {
     },
   } as unknown as SessionService;
   return { service, signals };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
 }
 
 describe('session controls', () => {

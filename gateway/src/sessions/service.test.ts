@@ -6,7 +6,7 @@ import {
   type SessionStatus,
 } from '@orchestrator/workflows/client';
 import { describe, expect, it } from 'vitest';
-import { HttpProblem } from '../problem.js';
+import { refusal } from '../testing/refusal.js';
 import { SessionService } from './service.js';
 
 /**
@@ -46,15 +46,6 @@ function serviceWith(run: string, recorded: SessionStatus, state?: Partial<Sessi
     sessionOptions: {} as never,
   });
   return { service, sent };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
 }
 
 describe('stopping a session', () => {
