@@ -86,10 +86,15 @@ describe('a session detail', () => {
   });
 
   it("takes an open run's status from its state, newer than SessionStatus", async () => {
-    const { service } = serviceWith('RUNNING', 'running', { status: 'awaiting_approval' });
+    const { service } = serviceWith('RUNNING', 'running', {
+      status: 'awaiting_approval',
+      tokensUsed: 247,
+    });
+    // TokensUsed (describe) still says 0: status and tokens come from the same moment.
     expect(await service.get('s1')).toMatchObject({
       stateAvailable: true,
       status: 'awaiting_approval',
+      tokensUsed: 247,
     });
   });
 

@@ -302,8 +302,11 @@ export class SessionService {
       ...summary,
       // The query is answered after the workflow task in flight, describe before it: an open
       // run's own state is the newer (a gate opened with its status still on its way to
-      // SessionStatus must not read as running with a pending gate).
-      ...(state && !isClosed(info) ? { status: state.status } : {}),
+      // SessionStatus must not read as running with a pending gate), and its status and tokens
+      // must come from the same moment (a run that says completed has counted its tokens).
+      ...(state && !isClosed(info)
+        ? { status: state.status, tokensUsed: state.tokensUsed ?? summary.tokensUsed }
+        : {}),
       goal: memo.goal ?? '',
       stateAvailable: state !== null,
       // Checkpoints recorded before usage existed have none.
