@@ -338,8 +338,10 @@ describe('a planned session', () => {
       .where('workflow_id', '=', `session-${started.id}.1`)
       .orderBy('started_at')
       .execute();
-    expect(attempts.at(-1)).toMatchObject({ attempt: 1, outcome: 'succeeded' });
-    expect(new Set(attempts.map((row) => row.run_id)).size).toBe(2);
+    // (The old run's attempt has a row only if its worker had started it before the rewind.)
+    const last = attempts.at(-1);
+    expect(last).toMatchObject({ attempt: 1, outcome: 'succeeded' });
+    expect(attempts.filter((row) => row.run_id === last?.run_id)).toHaveLength(1);
   });
 
   it('forks from a task’s checkpoint into a linked session that completes', async () => {
