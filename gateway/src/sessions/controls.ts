@@ -15,7 +15,6 @@ import {
   rejectUpdate,
   resumeSignal,
   setBudgetUpdate,
-  TERMINAL_STATUSES,
   type ApprovalDecision,
   type Budget,
   type DecisionRequest,
@@ -23,7 +22,7 @@ import {
 } from '@orchestrator/workflows/client';
 import { conflict, unavailable } from '../problem.js';
 import type { Info, SessionService } from './service.js';
-import { deriveStatus, isClosed } from './status.js';
+import { deriveStatus, hasEnded } from './status.js';
 
 /** How long an update may wait for the session's worker to take it. */
 const UPDATE_TIMEOUT_MS = 8_000;
@@ -33,12 +32,7 @@ export class SessionControls {
 
   private async open(sessionId: string, done: string): Promise<Info> {
     const info = await this.sessions.describe(sessionId);
-    const status = deriveStatus(info);
-    // A session records its terminal status a moment before its run closes; in that moment a
-    // signal would still be accepted (202) and do nothing, so it counts as closed already.
-    if (isClosed(info) || TERMINAL_STATUSES.includes(status)) {
-      throw closed(sessionId, status, done);
-    }
+    if (hasEnded(info)) throw closed(sessionId, deriveStatus(info), done);
     return info;
   }
 

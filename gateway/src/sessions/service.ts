@@ -17,7 +17,6 @@ import {
   SessionStatusKey,
   SessionTitleKey,
   TokensUsedKey,
-  TERMINAL_STATUSES,
   sessionWorkflowId,
   stateQuery,
   type SessionInput,
@@ -32,7 +31,7 @@ import { agentChoice, runSettings, type StoredMemo } from './memo.js';
 import { createCountCache, type CountCache } from './count-cache.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { filterKey, visibilityQuery, type SessionFilters } from './list-query.js';
-import { deriveStatus, isClosed } from './status.js';
+import { deriveStatus, hasEnded, isClosed } from './status.js';
 
 export interface SessionServiceOptions {
   client: Client;
@@ -349,11 +348,9 @@ export class SessionService {
 
   async stop(sessionId: string, force: boolean): Promise<{ id: string; status: SessionStatus }> {
     const info = await this.describe(sessionId);
-    // A session records its terminal status a moment before its run closes: a stop in that
-    // moment would be accepted and do nothing. Force stop stays open to a run that recorded its
-    // end but never closed (its last activity found no worker), so nothing is left running.
-    const ended = !force && TERMINAL_STATUSES.includes(deriveStatus(info));
-    if (isClosed(info) || ended) {
+    // Force stop stays open to a run that recorded its end but never closed (its last activity
+    // found no worker), so nothing is left running.
+    if (force ? isClosed(info) : hasEnded(info)) {
       throw conflict(
         `Session "${sessionId}" is already ${deriveStatus(info)}; only pending or running sessions can be stopped.`,
       );

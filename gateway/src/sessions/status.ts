@@ -1,5 +1,9 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { SessionStatusKey, type SessionStatus } from '@orchestrator/workflows/client';
+import {
+  SessionStatusKey,
+  TERMINAL_STATUSES,
+  type SessionStatus,
+} from '@orchestrator/workflows/client';
 
 /**
  * A session's status: the SessionStatus search attribute while the workflow runs, the execution
@@ -25,6 +29,14 @@ export function deriveStatus(
 
 export function isClosed(info: Pick<WorkflowExecutionInfo, 'status'>): boolean {
   return info.status.name !== 'RUNNING';
+}
+
+/**
+ * Closed, or about to: a session records its terminal status a moment before its run closes,
+ * and in that moment a signal or cancel would still be accepted and do nothing.
+ */
+export function hasEnded(info: Pick<WorkflowExecutionInfo, 'status' | 'typedSearchAttributes'>) {
+  return isClosed(info) || TERMINAL_STATUSES.includes(deriveStatus(info));
 }
 
 /**
