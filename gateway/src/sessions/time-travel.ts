@@ -127,41 +127,32 @@ async function closeRunningTree(
   reason: string,
 ): Promise<void> {
   const { client } = sessions;
-  await client.workflow
-    .getHandle(workflowId)
-    .terminate(reason)
-    .catch((error: unknown) => {
-      // It closed on its own meanwhile: the reset goes ahead the same.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
-  const tasks = new Set((state.tree ?? []).map((node) => node.workflowId));
-  const stillRunning = async (taskId: string) => {
+  // A workflow that closed on its own meanwhile is as good as terminated.
+  const terminate = (id: string) =>
+    client.workflow
+      .getHandle(id)
+      .terminate(reason)
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+  const isOpen = async (id: string) => {
     try {
-      return (await client.workflow.getHandle(taskId).describe()).status.name === 'RUNNING';
+      return !isClosed(await client.workflow.getHandle(id).describe());
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
   };
+  await terminate(workflowId);
+  let open = [...new Set((state.tree ?? []).map((node) => node.workflowId))];
   const deadline = Date.now() + TREE_CLOSE_TIMEOUT_MS;
-  while (tasks.size > 0) {
-    for (const taskId of [...tasks]) {
-      if (!(await stillRunning(taskId))) tasks.delete(taskId);
-    }
-    if (tasks.size === 0) return;
-    if (Date.now() >= deadline) {
-      for (const taskId of tasks) {
-        await client.workflow
-          .getHandle(taskId)
-          .terminate(reason)
-          .catch((error: unknown) => {
-            if (!(error instanceof WorkflowNotFoundError)) throw error;
-          });
-      }
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  while (open.length > 0 && Date.now() < deadline) {
+    const still: string[] = [];
+    for (const id of open) if (await isOpen(id)) still.push(id);
+    open = still;
+    if (open.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  for (const id of open) await terminate(id);
 }
 
 export interface ForkRequest {
