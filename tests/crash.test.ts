@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { AgentConfig } from '@orchestrator/activities/agents/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepHeartbeatWhere } from './support/agent-sessions.js';
 import { isAlive, testAgents } from './support/agents.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 import { isLog, TestSocket } from './support/ws-client.js';
@@ -135,19 +135,13 @@ describe('worker crash', () => {
     const first = await stack.startWorkerProcess();
     const id = await startSession('metered');
     connection = await Connection.connect({ address: stack.temporal.address });
-    const handle = new Client({ connection }).workflow.getHandle(`session-${id}`);
     // Kill only once Temporal holds a heartbeat with the usage: what a dead worker leaves behind.
-    await eventually(
-      async () => {
-        const { raw } = await handle.describe();
-        const payload = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-        const beat = payload
-          ? defaultPayloadConverter.fromPayload<{ usage?: unknown }>(payload)
-          : null;
-        return beat?.usage ? true : undefined;
-      },
-      20_000,
+    await stepHeartbeatWhere(
+      new Client({ connection }),
+      id,
+      (heartbeat) => heartbeat.usage !== undefined,
       'a heartbeat carrying the reported usage',
+      20_000,
     );
     first.child.kill('SIGKILL');
     await first.child;

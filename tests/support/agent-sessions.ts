@@ -78,8 +78,14 @@ export async function agentStepResult(client: Client, id: string): Promise<Agent
   return results[0]!;
 }
 
-/** The running agent step's last heartbeat once it names the agent's own session. */
-export function heartbeatWithAgentSession(client: Client, id: string, timeoutMs: number) {
+/** The session's running agent step's last heartbeat, once it satisfies `check`. */
+export function stepHeartbeatWhere(
+  client: Client,
+  id: string,
+  check: (heartbeat: StepHeartbeat) => boolean,
+  what: string,
+  timeoutMs: number,
+) {
   const handle = client.workflow.getHandle(`session-${id}`);
   return eventually(
     async () => {
@@ -88,10 +94,21 @@ export function heartbeatWithAgentSession(client: Client, id: string, timeoutMs:
       const details = payload
         ? defaultPayloadConverter.fromPayload<StepHeartbeat>(payload)
         : undefined;
-      return details?.agentSessionId ? details : undefined;
+      return details && check(details) ? details : undefined;
     },
     timeoutMs,
+    what,
+  );
+}
+
+/** The running agent step's last heartbeat once it names the agent's own session. */
+export function heartbeatWithAgentSession(client: Client, id: string, timeoutMs: number) {
+  return stepHeartbeatWhere(
+    client,
+    id,
+    (heartbeat) => Boolean(heartbeat.agentSessionId),
     "a heartbeat with the agent's session id",
+    timeoutMs,
   );
 }
 
